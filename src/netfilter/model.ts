@@ -169,13 +169,27 @@ export type IpsetType =
 export interface IpsetEntry {
   /** Address or prefix dimensions, in order (one for hash:ip, two for hash:ip,port,ip …). */
   readonly nets: readonly Cidr[];
-  /** Port dimension, with protocol number (0 when the set type has no protocol). */
+  /**
+   * Port dimension, with protocol number (0 when the set type has no protocol). ICMP and ICMPv6
+   * entries hold (type << 8) | code, which is what the kernel compares for them.
+   */
   readonly port?: { readonly proto: number; readonly port: number; readonly portTo?: number };
   /** `nomatch` entries exclude (hash:net types). */
   readonly nomatch: boolean;
   /** Members of a list:set. */
   readonly member?: string;
   readonly iface?: string;
+  /** hash:net,iface `physdev:NAME`: a bridge port, which the set match never looks up. */
+  readonly physdev?: boolean;
+  /** hash:net,iface `wildcard`: `iface` is a name prefix. */
+  readonly wildcard?: boolean;
+  /** Seconds left when dumped (`timeout N`). */
+  readonly timeout?: number;
+  readonly counters?: { readonly packets: bigint; readonly bytes: bigint };
+  readonly comment?: string;
+  /** skbinfo extension values as dumped (`skbmark 0x10/0xff skbprio 1:2 skbqueue 3`). */
+  readonly skbinfo?: { readonly mark?: MarkMask; readonly prio?: string; readonly queue?: number };
+  /** The element as written (without its options). */
   readonly text: string;
   readonly loc: SourceLoc;
 }
@@ -183,11 +197,17 @@ export interface IpsetEntry {
 export interface Ipset {
   readonly name: string;
   readonly type: IpsetType;
-  readonly family: 4 | 6;
+  /** bitmap:port, list:set and hash:mac have no family (NFPROTO_UNSPEC) and answer for both. */
+  readonly family: 4 | 6 | 'any';
   readonly entries: readonly IpsetEntry[];
   /** bitmap:port range. */
   readonly range?: PortRange;
+  /** `netmask N` / `bitmask M` of hash:ip and bitmap:ip: packet addresses are masked before lookup. */
+  readonly addrMask?: bigint;
+  /** Set when lookups in this set answer unknown; says why (type not modelled, members not dumped). */
+  readonly unmodelled?: string;
   readonly loc: SourceLoc;
+  /** The create options (or `Header:` words) as dumped. */
   readonly options: readonly string[];
 }
 
