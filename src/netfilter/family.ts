@@ -51,8 +51,8 @@ export type SetAnswer = { readonly result: 'match' | 'no-match' | 'nomatch-entry
 
 /** Node facts a match may consult; supplied by the evaluator. */
 export interface MatchEnv {
-  /** Kernel address type of `ip` (optionally limited to a device), or unknown with a reason. */
-  addrType(ip: Ip, dev: string | undefined): { type: AddrType; assumption?: string } | { unknown: string };
+  /** Whether `ip` has one of `types` as the kernel's address type (optionally limited to a device). */
+  addrTypeIs(ip: Ip, types: readonly AddrType[], dev: string | undefined): { is: boolean; assumption?: string } | { unknown: string };
   testSet(name: string, dirs: readonly ('src' | 'dst')[], pkt: PacketView): SetAnswer;
   /** Whether `iface` is a bridge port (for physdev); undefined when unknown. */
   bridgePortOf(iface: string): string | undefined | null;

@@ -36,7 +36,7 @@ export function traceNode(input: NodeInput): NodeTrace {
   }
   const missingSets = (name: string): SetAnswer => ({ result: 'unknown', reason: `no ipset dump for ${input.node}: cannot test set ${name}` });
   const matchEnv: MatchEnv = {
-    addrType: (ip, dev) => input.routing.addrType(ip, dev),
+    addrTypeIs: (ip, types, dev) => input.routing.addrTypeIs(ip, types, dev),
     testSet: (name, dirs, pkt) => (input.testSet ?? missingSets)(name, dirs, pkt),
     bridgePortOf: (iface) => input.routing.bridgePortOf(iface),
   };

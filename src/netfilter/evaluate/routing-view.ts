@@ -19,7 +19,7 @@ export type RouteAnswer =
  */
 export interface NodeRouting {
   route(dst: Ip): RouteAnswer;
-  addrType(ip: Ip, dev: string | undefined): { type: AddrType; assumption?: string } | { unknown: string };
+  addrTypeIs(ip: Ip, types: readonly AddrType[], dev: string | undefined): { is: boolean; assumption?: string } | { unknown: string };
   /** The source MASQUERADE picks on `dev` toward `nexthop`. */
   masqueradeSource(dev: string | undefined, nexthop: Ip): { ip?: string; how: string; assumption?: string };
   /** REDIRECT's new destination: the incoming device's primary address (loopback for local packets). */
@@ -50,11 +50,12 @@ export function fallbackRouting(nodeIps: readonly string[], node: string): NodeR
       if (isLocal(dst)) return { kind: 'local', text: `local ${formatIp(dst)} (node address)` };
       return { kind: 'unicast', hops: [{ weight: 1 }], text: 'route unknown (no route dump)', assumption: `no route dump for ${node}: ${formatIp(dst)} assumed reachable off the node` };
     },
-    addrType(ip) {
-      if (isLocal(ip)) return { type: 'LOCAL', assumption: noDump };
-      if (ip.family === 4 && (ip.value >> 28n) === 0xen) return { type: 'MULTICAST' };
-      if (ip.family === 4 && ip.value === 0xffffffffn) return { type: 'BROADCAST' };
-      return { type: 'UNICAST', assumption: noDump };
+    addrTypeIs(ip, types) {
+      let type: AddrType = 'UNICAST';
+      if (isLocal(ip)) type = 'LOCAL';
+      else if (ip.family === 4 && (ip.value >> 28n) === 0xen) type = 'MULTICAST';
+      else if (ip.family === 4 && (ip.value === 0xffffffffn || ip.value >> 24n === 0n)) type = 'BROADCAST';
+      return { is: types.includes(type), assumption: noDump };
     },
     masqueradeSource() {
       const first = ips[0];

@@ -34,10 +34,10 @@ export const addrtypeMatch: MatchFamily<'addrtype'> = {
     const assumptions: string[] = [];
     for (const [spec, ip] of [[m.src, pkt.src], [m.dst, pkt.dst]] as const) {
       if (!spec) continue;
-      const t = env.addrType(ip, dev);
+      const t = env.addrTypeIs(ip, spec.types, dev);
       if ('unknown' in t) return { is: 'unknown', reason: t.unknown };
       if (t.assumption) assumptions.push(t.assumption);
-      const a = negate(spec.types.includes(t.type) ? yes() : no(), spec.negated);
+      const a = negate(t.is ? yes() : no(), spec.negated);
       if (a.is === 'no') return no(assumptions[0]);
     }
     return yes(assumptions[0]);

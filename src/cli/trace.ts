@@ -1,0 +1,96 @@
+import { Command, Option } from 'commander';
+import { KpathError } from '../errors.js';
+import { buildCluster } from '../k8s/parse.js';
+import { traceNodeQuery } from '../path/node-trace.js';
+import type { TraceResult } from '../path/model.js';
+import { renderJson } from '../render/json.js';
+import { renderText } from '../render/text.js';
+import { loadSnapshot } from '../snapshot/load.js';
+import { intOption, styleFor, type CliIo } from './options.js';
+import { EXIT_HELP } from './exit-codes.js';
+
+interface TraceOpts {
+  snapshot?: string;
+  node?: string;
+  proto?: string;
+  src?: string;
+  sport?: number;
+  dst?: string;
+  dport?: number;
+  iif?: string;
+  local?: boolean;
+  mark?: number;
+  svc?: string;
+  port?: string;
+  from?: string;
+  client?: string;
+  output: string;
+  verbose?: boolean;
+}
+
+const HELP = `
+Two questions:
+
+  Service level — where does traffic for a Service go, and does the pod see the client IP?
+    kpath trace --snapshot DIR --svc [NAMESPACE/]NAME [--port NAME|NUMBER]
+                --from internet|node:NAME|pod:NAMESPACE/NAME|ip:ADDRESS [--client IP]
+
+  Node level — what does one node's netfilter do with one packet?
+    kpath trace --snapshot DIR --node NAME --proto tcp|udp|sctp --src IP [--sport N]
+                --dst IP --dport N [--iif IFACE | --local]
+    Without --iif or --local the packet enters on the interface the node routes --src to.
+
+A snapshot is a directory of raw dumps (k8s/*.json, nodes/NAME/iptables-save.txt,
+ipset-save.txt, ip-addr.json, ip-route.json, aws/*.json); see README "Snapshot layout".
+Output: -o text (default, for people) or -o json (trace JSON v1, for CI).
+
+${EXIT_HELP}
+`;
+
+/** Adds `kpath trace`. */
+export function registerTrace(program: Command, io: CliIo): void {
+  program
+    .command('trace')
+    .description('trace a Service (client → load balancer → node → pod) or one packet on one node')
+    .option('--snapshot <dir>', 'snapshot directory to trace offline')
+    .option('--svc <name>', 'Service as NAMESPACE/NAME (namespace default: default)')
+    .option('--port <port>', 'Service port name or number (default: every port)')
+    .option('--from <where>', 'internet | node:NAME | pod:NAMESPACE/NAME | ip:ADDRESS')
+    .option('--client <ip>', 'client address for --from internet (default 203.0.113.10)')
+    .option('--node <name>', 'node-level: the node whose netfilter to evaluate')
+    .option('--proto <proto>', 'node-level: tcp, udp, sctp or icmp', 'tcp')
+    .option('--src <ip>', 'node-level: source address')
+    .option('--sport <n>', 'node-level: source port (default 40000)', intOption('--sport', 65535))
+    .option('--dst <ip>', 'node-level: destination address')
+    .option('--dport <n>', 'node-level: destination port', intOption('--dport', 65535))
+    .option('--iif <iface>', 'node-level: interface the packet arrives on')
+    .option('--local', 'node-level: the packet originates on the node itself')
+    .option('--mark <n>', 'node-level: packet mark on arrival', intOption('--mark', 0xffffffff))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-v, --verbose', 'text: also show the client hop')
+    .addHelpText('after', HELP)
+    .action((opts: TraceOpts, cmd: Command) => {
+      const result = runTrace(opts);
+      const global = cmd.parent?.opts() as { color?: boolean } | undefined;
+      io.out(opts.output === 'json' ? renderJson(result) : renderText(result, styleFor(io, global?.color), { verbose: opts.verbose }));
+    });
+}
+
+function runTrace(opts: TraceOpts): TraceResult {
+  if (!opts.snapshot) {
+    throw new KpathError('E_USAGE', 'live tracing is not available yet: pass --snapshot DIR', { hint: 'capture a snapshot by hand (README: snapshot layout) and trace it offline' });
+  }
+  if (opts.node && opts.svc) throw new KpathError('E_USAGE', '--node (node level) and --svc (service level) cannot be combined');
+  if (opts.iif && opts.local) throw new KpathError('E_USAGE', '--iif and --local cannot be combined: a packet either arrives on an interface or starts on the node');
+  const snap = loadSnapshot(opts.snapshot);
+  const cluster = buildCluster(snap.k8sDocs);
+  if (opts.node) {
+    if (!opts.src || !opts.dst) throw new KpathError('E_USAGE', 'a node-level trace needs --src and --dst', { hint: 'kpath trace --snapshot DIR --node NAME --proto tcp --src IP --dst IP --dport N' });
+    return traceNodeQuery(snap, cluster, {
+      node: opts.node, proto: opts.proto ?? 'tcp', src: opts.src, sport: opts.sport, dst: opts.dst, dport: opts.dport,
+      iif: opts.iif, local: opts.local, mark: opts.mark,
+    });
+  }
+  if (opts.svc) throw new KpathError('E_USAGE', 'service-level tracing is not built yet', { hint: 'use --node for a node-level trace' });
+  throw new KpathError('E_USAGE', 'say what to trace: --svc NAME (service level) or --node NAME (node level)');
+}

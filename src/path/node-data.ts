@@ -1,0 +1,68 @@
+import { KpathError } from '../errors.js';
+import { parseIp } from '../netfilter/cidr.js';
+import { hostRouting } from '../netfilter/evaluate/host-routing.js';
+import { fallbackRouting, type NodeRouting } from '../netfilter/evaluate/routing-view.js';
+import type { NodeInput } from '../netfilter/evaluate/node.js';
+import { indexIpsets, parseIpset, testSet } from '../netfilter/ipset/index.js';
+import { parseIptablesSave } from '../netfilter/iptables/parse.js';
+import type { Ruleset } from '../netfilter/model.js';
+import { buildHostNetwork, parseIpAddrJson, parseIpRouteJson } from '../netfilter/routing/index.js';
+import type { HostNetwork } from '../netfilter/host.js';
+import type { Cluster } from '../k8s/model.js';
+import type { NodeDumps } from '../snapshot/model.js';
+import type { Unknown } from './model.js';
+
+/** One node's netfilter and routing state, parsed once per trace. */
+export interface NodeState {
+  readonly name: string;
+  readonly rulesets: { readonly 4?: Ruleset; readonly 6?: Ruleset };
+  readonly testSet?: NodeInput['testSet'];
+  readonly routing: NodeRouting;
+  readonly network?: HostNetwork;
+  /** Node addresses from the Node object (InternalIP first). */
+  readonly nodeIps: readonly string[];
+  /** What is missing or could not be read, for the trace output. */
+  readonly unknowns: readonly Unknown[];
+}
+
+/** The Node object's addresses, InternalIP first. */
+export function nodeAddresses(cluster: Cluster, name: string): string[] {
+  const n = cluster.nodes.find((x) => x.name === name);
+  if (!n) return [];
+  const order = (t: string) => (t === 'InternalIP' ? 0 : t === 'ExternalIP' ? 1 : 2);
+  return [...n.addresses].filter((a) => parseIp(a.address)).sort((a, b) => order(a.type) - order(b.type)).map((a) => a.address);
+}
+
+/**
+ * Parses what a node folder holds. With `strict`, a dump kpath cannot read throws its positioned
+ * error (node-level trace); otherwise it becomes an unknown and the node is traced without it.
+ */
+export function loadNodeState(dumps: NodeDumps | undefined, cluster: Cluster, name: string, strict: boolean): NodeState {
+  const unknowns: Unknown[] = [];
+  const nodeIps = nodeAddresses(cluster, name);
+  const attempt = <T>(what: string, f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (strict || !(e instanceof KpathError)) throw e;
+      const where = e.loc ? `${e.loc.file}:${e.loc.line}:${e.loc.column}` : what;
+      unknowns.push({ what: `${what} of ${name} cannot be read (${e.code}: ${e.message})`, where, effect: 'traced as if the file were missing' });
+      return undefined;
+    }
+  };
+  const v4 = dumps?.iptablesSave && attempt('iptables-save.txt', () => parseIptablesSave(dumps.iptablesSave!.text, { file: dumps.iptablesSave!.path, family: 4 }));
+  const v6 = dumps?.ip6tablesSave && attempt('ip6tables-save.txt', () => parseIptablesSave(dumps.ip6tablesSave!.text, { file: dumps.ip6tablesSave!.path, family: 6 }));
+  const sets = dumps?.ipsetSave && attempt('ipset-save.txt', () => parseIpset(dumps.ipsetSave!.text, dumps.ipsetSave!.path));
+  const index = sets ? indexIpsets(sets) : undefined;
+  const ifaces = dumps?.ipAddr && attempt('ip-addr.json', () => parseIpAddrJson(dumps.ipAddr!.text, dumps.ipAddr!.path));
+  const routes = dumps?.ipRoute && attempt('ip-route.json', () => parseIpRouteJson(dumps.ipRoute!.text, dumps.ipRoute!.path));
+  const network = ifaces ? buildHostNetwork(ifaces, routes) : undefined;
+  const routing = network ? hostRouting(network, name) : fallbackRouting(nodeIps, name);
+  const setTester: NodeInput['testSet'] = index
+    ? (setName, dirs, pkt) => {
+      const a = testSet(index, setName, dirs, { family: pkt.family, proto: pkt.proto, src: pkt.src, dst: pkt.dst, sport: pkt.sport, dport: pkt.dport, iif: pkt.iif, oif: pkt.oif });
+      return { result: a.result, reason: a.reason };
+    }
+    : undefined;
+  return { name, rulesets: { 4: v4, 6: v6 }, testSet: setTester, routing, network, nodeIps, unknowns };
+}

@@ -1,0 +1,44 @@
+import YAML from 'yaml';
+import { KpathError } from '../errors.js';
+
+/** Line and column (1-based) of a character offset. */
+export function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) { line++; last = i; }
+  }
+  return { line, column: offset - last };
+}
+
+/** JSON.parse with a positioned KpathError (E_JSON_BAD) instead of a bare SyntaxError. */
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const m = /position (\d+)/.exec(msg);
+    const offset = m ? Number(m[1]) : 0;
+    const { line, column } = positionOf(text, offset);
+    throw new KpathError('E_JSON_BAD', `not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, {
+      loc: { file, line, column }, token: text.slice(offset, offset + 1), sourceLine: text.split('\n')[line - 1],
+    });
+  }
+}
+
+/** Parses every YAML document of a file; errors carry the position YAML reports. */
+export function parseYamlDocs(text: string, file: string): unknown[] {
+  const docs = YAML.parseAllDocuments(text);
+  const out: unknown[] = [];
+  for (const d of docs) {
+    const err = d.errors[0];
+    if (err) {
+      const { line, column } = positionOf(text, err.pos[0]);
+      throw new KpathError('E_YAML_BAD', `not valid YAML: ${err.message.split('\n')[0]}`, {
+        loc: { file, line, column }, token: text.slice(err.pos[0], err.pos[1]) || ' ', sourceLine: text.split('\n')[line - 1],
+      });
+    }
+    out.push(d.toJSON());
+  }
+  return out;
+}
