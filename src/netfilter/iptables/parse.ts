@@ -168,7 +168,7 @@ interface OpenModule {
   readonly name: string;
   readonly family: MatchFamily | undefined;
   readonly opts: ParsedOption[];
-  readonly unknown: string[];
+  readonly unknown: string[][];
   readonly implicit: boolean;
 }
 
@@ -254,14 +254,14 @@ function parseRuleBody(tokens: readonly Token[], env: BodyEnv): Omit<PendingRule
     }
     const name = t.text.replace(/^--?/, '');
     const short = !t.text.startsWith('--');
-    if (open && !short && (open.family?.options[name] !== undefined || !CORE_OPTION_FAMILIES.has(name))) {
+    if (open && !short && (open.family?.options[name] !== undefined || (!open.implicit && !CORE_OPTION_FAMILIES.has(name)))) {
       // An option of the open -m module (or an option it does not know, kept as text).
       const arity = open.family?.options[name];
       if (arity === undefined) {
         let j = i + 1;
         const args: string[] = [];
         while (j < tokens.length && (tokens[j]!.quoted || !tokens[j]!.text.startsWith('-')) && tokens[j]!.text !== '!') args.push(tokens[j++]!.text);
-        open.unknown.push(`${negated ? '! ' : ''}${t.text}${args.length ? ' ' + args.join(' ') : ''}`);
+        open.unknown.push([...(negated ? ['!'] : []), t.text, ...args]);
         i = j;
         continue;
       }
@@ -304,10 +304,10 @@ function parseRuleBody(tokens: readonly Token[], env: BodyEnv): Omit<PendingRule
 }
 
 function finishModule(open: OpenModule, ctx: ParseCtx): Match {
-  const args = [...open.opts.flatMap((o) => [`${o.negated ? '! ' : ''}--${o.name}`, ...o.args]), ...open.unknown];
+  const args = [...open.opts.flatMap((o) => [...(o.negated ? ['!'] : []), `--${o.name}`, ...o.args]), ...open.unknown.flat()];
   if (!open.family) return { kind: 'unmodelled', module: open.name, args, reason: `match module -m ${open.name} is not modelled` };
   if (open.unknown.length > 0) {
-    return { kind: 'unmodelled', module: open.name, args, reason: `option ${open.unknown.join(', ')} of -m ${open.name} is not modelled` };
+    return { kind: 'unmodelled', module: open.name, args, reason: `option ${open.unknown.map((u) => u.join(' ')).join(', ')} of -m ${open.name} is not modelled` };
   }
   return open.family.parse(open.name, open.opts, ctx);
 }
