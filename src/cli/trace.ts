@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { KpathError } from '../errors.js';
 import { buildCluster } from '../k8s/parse.js';
 import { traceNodeQuery } from '../path/node-trace.js';
+import { traceService } from '../path/service-trace.js';
 import type { TraceResult } from '../path/model.js';
 import { renderJson } from '../render/json.js';
 import { renderText } from '../render/text.js';
@@ -91,6 +92,9 @@ function runTrace(opts: TraceOpts): TraceResult {
       iif: opts.iif, local: opts.local, mark: opts.mark,
     });
   }
-  if (opts.svc) throw new KpathError('E_USAGE', 'service-level tracing is not built yet', { hint: 'use --node for a node-level trace' });
+  if (opts.svc) {
+    if (!opts.from) throw new KpathError('E_USAGE', '--svc needs --from internet|node:NAME|pod:NAMESPACE/NAME|ip:ADDRESS');
+    return traceService(snap, cluster, { svc: opts.svc, port: opts.port, from: opts.from, client: opts.client });
+  }
   throw new KpathError('E_USAGE', 'say what to trace: --svc NAME (service level) or --node NAME (node level)');
 }

@@ -61,12 +61,13 @@ export function writePostroutingSingle(ctx: LayoutContext): void {
  */
 export function writeServiceToEndpointRules(ctx: LayoutContext, info: ServicePortInfo, chain: string,
   endpoints: readonly { readonly hostPort: string; readonly sepChain: string }[],
-  commentFor: (hostPort: string, index: number) => string): void {
+  commentFor: (hostPort: string, index: number) => string,
+  affinityCommentFor: (hostPort: string, index: number) => string = commentFor): void {
   if (info.affinitySeconds > 0) {
     for (let i = 0; i < endpoints.length; i++) {
       const ep = endpoints[i]!;
       appendRule(ctx.nat, chain, {
-        matches: `${commentFor(ep.hostPort, i)} -m recent --rcheck --seconds ${info.affinitySeconds} --reap` +
+        matches: `${affinityCommentFor(ep.hostPort, i)} -m recent --rcheck --seconds ${info.affinitySeconds} --reap` +
           ` --name ${ep.sepChain} --mask 255.255.255.255 --rsource`,
         jump: ep.sepChain,
       });

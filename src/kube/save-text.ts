@@ -1,5 +1,3 @@
-import { savedCidr } from './ipv4.js';
-
 // Builds iptables-legacy-save v1.8.9 text. The layout facts (kube-proxy.md §1.3, checked by
 // test/kernel/proxier-rules-roundtrip.test.ts): built-in chains first with `ACCEPT [0:0]`, user chains
 // sorted by strcmp with `- [0:0]`, rules grouped per chain in insertion order, and each rule printed as
@@ -50,11 +48,17 @@ export function declareChain(table: SaveTable, chain: string): string[] {
   return rules;
 }
 
-/** Renders one rule line the way iptables-save prints it. */
+// Callers pass canonical addresses (the model canonicalises them once), so a bare address only needs
+// the `/32` iptables-save prints for a host match.
+function savedAddress(address: string): string {
+  return address.includes('/') ? address : `${address}/32`;
+}
+
+/** Renders one rule line the way iptables-save prints it; addresses must already be canonical. */
 export function ruleLine(chain: string, parts: RuleParts): string {
   let line = `-A ${chain}`;
-  if (parts.src !== undefined) line += `${parts.notSrc ? ' !' : ''} -s ${savedCidr(parts.src)}`;
-  if (parts.dst !== undefined) line += `${parts.notDst ? ' !' : ''} -d ${savedCidr(parts.dst)}`;
+  if (parts.src !== undefined) line += `${parts.notSrc ? ' !' : ''} -s ${savedAddress(parts.src)}`;
+  if (parts.dst !== undefined) line += `${parts.notDst ? ' !' : ''} -d ${savedAddress(parts.dst)}`;
   if (parts.inIface !== undefined) line += `${parts.notInIface ? ' !' : ''} -i ${parts.inIface}`;
   if (parts.proto !== undefined) line += ` -p ${parts.proto}`;
   if (parts.matches) line += parts.matches;

@@ -53,7 +53,8 @@ export type SetAnswer = { readonly result: 'match' | 'no-match' | 'nomatch-entry
 export interface MatchEnv {
   /** Whether `ip` has one of `types` as the kernel's address type (optionally limited to a device). */
   addrTypeIs(ip: Ip, types: readonly AddrType[], dev: string | undefined): { is: boolean; assumption?: string } | { unknown: string };
-  testSet(name: string, dirs: readonly ('src' | 'dst')[], pkt: PacketView): SetAnswer;
+  /** ipset membership; with returnNomatch the kernel inverts nomatch entries (ip_set_test). */
+  testSet(name: string, dirs: readonly ('src' | 'dst')[], pkt: PacketView, opts: { returnNomatch: boolean }): SetAnswer;
   /** Whether `iface` is a bridge port (for physdev); undefined when unknown. */
   bridgePortOf(iface: string): string | undefined | null;
 }

@@ -3,7 +3,7 @@ import { parseIp } from '../netfilter/cidr.js';
 import { hostRouting } from '../netfilter/evaluate/host-routing.js';
 import { fallbackRouting, type NodeRouting } from '../netfilter/evaluate/routing-view.js';
 import type { NodeInput } from '../netfilter/evaluate/node.js';
-import { indexIpsets, parseIpset, testSet } from '../netfilter/ipset/index.js';
+import { indexIpsets, ipsetPacket, parseIpset, testSet } from '../netfilter/ipset/index.js';
 import { parseIptablesSave } from '../netfilter/iptables/parse.js';
 import type { Ruleset } from '../netfilter/model.js';
 import { buildHostNetwork, parseIpAddrJson, parseIpRouteJson } from '../netfilter/routing/index.js';
@@ -59,8 +59,8 @@ export function loadNodeState(dumps: NodeDumps | undefined, cluster: Cluster, na
   const network = ifaces ? buildHostNetwork(ifaces, routes) : undefined;
   const routing = network ? hostRouting(network, name) : fallbackRouting(nodeIps, name);
   const setTester: NodeInput['testSet'] = index
-    ? (setName, dirs, pkt) => {
-      const a = testSet(index, setName, dirs, { family: pkt.family, proto: pkt.proto, src: pkt.src, dst: pkt.dst, sport: pkt.sport, dport: pkt.dport, iif: pkt.iif, oif: pkt.oif });
+    ? (setName, dirs, pkt, opts) => {
+      const a = testSet(index, setName, dirs, ipsetPacket(pkt), opts);
       return { result: a.result, reason: a.reason };
     }
     : undefined;

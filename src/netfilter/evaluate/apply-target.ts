@@ -135,7 +135,8 @@ function rewrite(b: Branch, rule: Rule, type: 'DNAT' | 'SNAT' | 'MASQUERADE' | '
 }
 
 function masquerade(ctx: TargetContext, rule: Rule, b: Branch, ports: { from: number; to: number } | undefined, randomPort: boolean): TargetOutcome {
-  const nexthop = b.gateway !== undefined ? parseIp(b.gateway) ?? b.dst : b.dst;
+  // IPv4 picks the source by next hop (inet_select_addr); IPv6 by destination (nf_nat_masquerade_ipv6).
+  const nexthop = b.family === 4 && b.gateway !== undefined ? parseIp(b.gateway) ?? b.dst : b.dst;
   const sel = ctx.routing.masqueradeSource(b.oif, nexthop);
   assume(b, sel.assumption);
   if (sel.ip === undefined) {

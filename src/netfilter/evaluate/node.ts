@@ -13,7 +13,7 @@ export interface NodeInput {
   readonly ruleset: Ruleset;
   readonly routing: NodeRouting;
   /** ipset membership test (from the node's ipset dump); absent → every set match is unknown. */
-  readonly testSet?: (name: string, dirs: readonly ('src' | 'dst')[], pkt: PacketView) => SetAnswer;
+  readonly testSet?: (name: string, dirs: readonly ('src' | 'dst')[], pkt: PacketView, opts: { returnNomatch: boolean }) => SetAnswer;
   readonly packet: Packet;
   readonly entry: Entry;
 }
@@ -37,7 +37,7 @@ export function traceNode(input: NodeInput): NodeTrace {
   const missingSets = (name: string): SetAnswer => ({ result: 'unknown', reason: `no ipset dump for ${input.node}: cannot test set ${name}` });
   const matchEnv: MatchEnv = {
     addrTypeIs: (ip, types, dev) => input.routing.addrTypeIs(ip, types, dev),
-    testSet: (name, dirs, pkt) => (input.testSet ?? missingSets)(name, dirs, pkt),
+    testSet: (name, dirs, pkt, opts) => (input.testSet ?? missingSets)(name, dirs, pkt, opts),
     bridgePortOf: (iface) => input.routing.bridgePortOf(iface),
   };
   const ctx: WalkContext = { ruleset: input.ruleset, matchEnv, routing: input.routing };

@@ -40,8 +40,15 @@ export function readType(tok: Token, line: Line): { type: IpsetType; info: Ipset
  * Builds a draft from a set's name, type and create options (`create NAME TYPE OPTIONS…` in
  * `ipset save`, the `Header:` words in `ipset list`). Options kpath does not know are kept as words.
  */
-export function newDraft(name: string, typeTok: Token, opts: readonly Token[], line: Line, loc: SourceLoc): SetDraft {
-  const { type, info } = readType(typeTok, line);
+export function newDraft(
+  name: string,
+  typeAt: { readonly tok: Token; readonly line: Line },
+  optsAt: { readonly toks: readonly Token[]; readonly line: Line },
+  loc: SourceLoc,
+): SetDraft {
+  const { tok: typeTok } = typeAt;
+  const { toks: opts, line } = optsAt;
+  const { type, info } = readType(typeTok, typeAt.line);
   const values = new Map<string, Token>();
   const flags = new Set<string>();
   for (let i = 0; i < opts.length; i++) {
@@ -65,7 +72,7 @@ export function newDraft(name: string, typeTok: Token, opts: readonly Token[], l
   let range: PortRange | undefined;
   const rangeTok = values.get('range');
   if (type === 'bitmap:port') {
-    if (!rangeTok) throw ipsetError('E_IPSET_BAD_OPTION', 'bitmap:port needs range FROM-TO', line, { column: typeTok.column, token: typeTok.text });
+    if (!rangeTok) throw ipsetError('E_IPSET_BAD_OPTION', 'bitmap:port needs range FROM-TO', typeAt.line, { column: typeTok.column, token: typeTok.text });
     range = readPortRange(rangeTok.text);
     if (!range) throw badOption('range wants FROM-TO ports', line, rangeTok);
   }

@@ -11,7 +11,7 @@ export interface Token {
 
 /**
  * Splits one line the way iptables-restore does: words separated by blanks, double quotes group a
- * word, and inside quotes `\"` and `\\` are escapes (iptables-save escapes `"` in comments).
+ * word, and inside quotes a backslash escapes the next character (iptables-save writes \" and \' in comments).
  */
 export function tokenizeLine(line: string, file: string, lineNo: number): Token[] {
   const tokens: Token[] = [];
@@ -32,7 +32,8 @@ export function tokenizeLine(line: string, file: string, lineNo: number): Token[
         let closed = false;
         while (i < n) {
           const q = line[i]!;
-          if (q === '\\' && i + 1 < n && (line[i + 1] === '"' || line[i + 1] === '\\')) {
+          // iptables-restore: inside quotes a backslash takes the next character literally (\" \\ \').
+          if (q === '\\' && i + 1 < n) {
             text += line[i + 1];
             i += 2;
             continue;

@@ -4,8 +4,9 @@ const COUNTER_OPTS = ['packets-eq', 'packets-lt', 'packets-gt', 'bytes-eq', 'byt
 
 /**
  * `-m set --match-set NAME DIRS`: membership of the packet's addresses/ports in an ipset, each
- * set dimension taking its value from the src or dst named by DIRS (xt_set.c). `--return-nomatch`
- * turns a `nomatch` entry into a match. Counter conditions depend on state and answer unknown.
+ * set dimension taking its value from the src or dst named by DIRS (xt_set.c). With
+ * `--return-nomatch` a `nomatch` entry matches and an ordinary one does not (on types that allow
+ * nomatch). Counter conditions depend on state and answer unknown.
  */
 export const setMatch: MatchFamily<'set'> = {
   kind: 'set',
@@ -34,9 +35,10 @@ export const setMatch: MatchFamily<'set'> = {
     if (m.counterConditions.length > 0) {
       return { is: 'unknown', reason: `ipset counter condition ${m.counterConditions.join(' ')} depends on counters not in the snapshot` };
     }
-    const a = env.testSet(m.set, m.dirs, pkt);
+    const a = env.testSet(m.set, m.dirs, pkt, { returnNomatch: m.returnNomatch });
     if (a.result === 'unknown') return { is: 'unknown', reason: a.reason ?? `ipset ${m.set} cannot be tested` };
-    const hit = a.result === 'match' || (a.result === 'nomatch-entry' && m.returnNomatch);
+    // With --return-nomatch the lookup itself inverts nomatch entries (ip_set_test), per member set.
+    const hit = a.result === 'match';
     return negate(hit ? yes() : no(), m.negated);
   },
 };

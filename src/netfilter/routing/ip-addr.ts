@@ -61,7 +61,7 @@ function readAddr(ctx: ShapeContext, o: JsonObject, path: JsonPath): IfAddr | un
     family,
     local,
     prefixlen,
-    // iproute2 omits nothing here: "scope" is always printed; default to global if a tool dropped it.
+    // iproute2 always prints "scope"; a hand-written dump without it means global.
     scope: optString(ctx, o, 'scope', path) ?? 'global',
     // "secondary": true is printed only for secondary addresses (IFA_F_SECONDARY).
     secondary: optBoolean(ctx, o, 'secondary', path) ?? false,
