@@ -1,4 +1,4 @@
-import { formatIp, parseIp, type Ip } from '../cidr.js';
+import { parseIp, type Ip } from '../cidr.js';
 import type { NatRange, Rule } from '../model.js';
 import { hex } from '../values.js';
 import { assume, endpointText, forkBranch, type Branch } from './branch.js';
@@ -156,7 +156,3 @@ function redirect(ctx: TargetContext, rule: Rule, b: Branch, ports: { from: numb
   return { kind: 'end', end: { b, end: 'accept' } };
 }
 
-/** Formats an address for messages. */
-export function ipText(ip: Ip): string {
-  return formatIp(ip);
-}

@@ -4,6 +4,8 @@ import type { Hook, MatchEnv, PacketView, SetAnswer } from '../family.js';
 import type { Ruleset, Table } from '../model.js';
 import type { Entry, NodeDisposition, NodeOutcome, NodeTrace, Packet } from '../trace.js';
 import { assume, forkBranch, type Branch } from './branch.js';
+import type { IpvsTable } from '../ipvs/model.js';
+import { findVirtualService, scheduleIpvs } from './ipvs-step.js';
 import type { NodeRouting } from './routing-view.js';
 import { walkChain, type ChainEnd, type WalkContext } from './walk.js';
 
@@ -16,10 +18,13 @@ export interface NodeInput {
   readonly testSet?: (name: string, dirs: readonly ('src' | 'dst')[], pkt: PacketView, opts: { returnNomatch: boolean }) => SetAnswer;
   readonly packet: Packet;
   readonly entry: Entry;
+  /** The node's IPVS table (kube-proxy IPVS mode); IPVS is consulted only when given. */
+  readonly ipvs?: IpvsTable;
 }
 
-type Live = { kind: 'live'; b: Branch };
-type Done = { kind: 'done'; outcome: NodeOutcome };
+interface NodeContext extends WalkContext {
+  readonly ipvs?: IpvsTable;
+}
 
 /**
  * Predicts what netfilter does with the first packet of a new connection on one node, following
@@ -40,7 +45,7 @@ export function traceNode(input: NodeInput): NodeTrace {
     testSet: (name, dirs, pkt, opts) => (input.testSet ?? missingSets)(name, dirs, pkt, opts),
     bridgePortOf: (iface) => input.routing.bridgePortOf(iface),
   };
-  const ctx: WalkContext = { ruleset: input.ruleset, matchEnv, routing: input.routing };
+  const ctx: NodeContext = { ruleset: input.ruleset, matchEnv, routing: input.routing, ipvs: input.ipvs };
   const b: Branch = {
     probability: 1, family: src.family, proto: input.packet.proto, src, dst,
     sport: input.packet.sport, dport: input.packet.dport, icmpType: input.packet.icmpType, icmpCode: input.packet.icmpCode,
@@ -62,15 +67,23 @@ function key(o: NodeOutcome): string {
   return `${o.disposition} ${o.packet.dst}:${o.packet.dport ?? ''} ${o.packet.src} ${o.steps.map((s) => `${s.chain}#${s.rule}`).join(',')}`;
 }
 
-function fromWire(ctx: WalkContext, b: Branch, iface: string): NodeOutcome[] {
+function fromWire(ctx: NodeContext, b: Branch, iface: string): NodeOutcome[] {
   b.iif = iface;
   const done: NodeOutcome[] = [];
   const live = runHook(ctx, [b], 'PREROUTING', ['raw', 'mangle', 'nat'], done);
   for (const x of live) {
     for (const r of routeBranch(ctx, x, done)) {
       if (r.local) {
-        const after = runHook(ctx, [r.b], 'INPUT', ['mangle', 'filter', 'security', 'nat'], done);
-        for (const y of after) done.push(finish(y, 'local'));
+        // IPVS sits at LOCAL_IN priority 99: after mangle, filter and security INPUT, before nat INPUT.
+        const after = runHook(ctx, [r.b], 'INPUT', ['mangle', 'filter', 'security'], done);
+        for (const y of after) {
+          const vs = ctx.ipvs ? findVirtualService(ctx.ipvs, y) : undefined;
+          if (!vs) {
+            for (const z of runHook(ctx, [y], 'INPUT', ['nat'], done)) done.push(finish(z, 'local'));
+            continue;
+          }
+          ipvsOut(ctx, y, vs, done);
+        }
       } else {
         const fwd = runHook(ctx, [r.b], 'FORWARD', ['mangle', 'filter', 'security'], done);
         const post = runHook(ctx, fwd, 'POSTROUTING', ['mangle', 'nat'], done);
@@ -81,7 +94,30 @@ function fromWire(ctx: WalkContext, b: Branch, iface: string): NodeOutcome[] {
   return done;
 }
 
-function fromLocal(ctx: WalkContext, b: Branch): NodeOutcome[] {
+/**
+ * After IPVS picked a real server the packet leaves through LOCAL_OUT (ip_vs_nat_send_or_cont):
+ * raw, mangle, filter and security OUTPUT run (nat OUTPUT does not: the connection's destination
+ * NAT is already set up), then POSTROUTING, where kube-proxy's KUBE-POSTROUTING masquerades.
+ */
+function ipvsOut(ctx: NodeContext, y: Branch, vs: NonNullable<ReturnType<typeof findVirtualService>>, done: NodeOutcome[]): void {
+  const isLocal = (ip: string) => ctx.routing.route(parseIp(ip)!).kind === 'local';
+  const r = scheduleIpvs(vs, y, isLocal);
+  if (r.kind === 'no-destination') {
+    done.push(finish(r.b, 'rejected', { rejectWith: r.reason }));
+    return;
+  }
+  for (const s of r.branches) {
+    s.b.iif = undefined;
+    s.b.hook = 'OUTPUT';
+    for (const rt of routeBranch(ctx, s.b, done)) {
+      const out = runHook(ctx, [rt.b], 'OUTPUT', ['raw', 'mangle', 'nat', 'filter', 'security'], done);
+      const post = runHook(ctx, out, 'POSTROUTING', ['mangle', 'nat'], done);
+      for (const z of post) done.push(finish(z, rt.local ? 'local' : 'forwarded'));
+    }
+  }
+}
+
+function fromLocal(ctx: NodeContext, b: Branch): NodeOutcome[] {
   const done: NodeOutcome[] = [];
   b.hook = 'OUTPUT';
   for (const r of routeBranch(ctx, b, done)) {
@@ -95,7 +131,16 @@ function fromLocal(ctx: WalkContext, b: Branch): NodeOutcome[] {
       if (!moved) { wasLocal.set(x, r.local); rerouted.push(x); continue; }
       for (const y of routeBranch(ctx, x, done)) { wasLocal.set(y.b, y.local); rerouted.push(y.b); }
     }
-    live = runHook(ctx, rerouted, 'OUTPUT', ['filter', 'security'], done);
+    // IPVS LOCAL_OUT (priority -98) schedules locally generated connections to a virtual service.
+    const scheduled: Branch[] = [];
+    for (const x of rerouted) {
+      const vs = ctx.ipvs ? findVirtualService(ctx.ipvs, x) : undefined;
+      if (!vs) { scheduled.push(x); continue; }
+      const res = scheduleIpvs(vs, x, (ip) => ctx.routing.route(parseIp(ip)!).kind === 'local');
+      if (res.kind === 'no-destination') { done.push(finish(res.b, 'rejected', { rejectWith: res.reason })); continue; }
+      for (const s of res.branches) for (const y of routeBranch(ctx, s.b, done)) { wasLocal.set(y.b, y.local); scheduled.push(y.b); }
+    }
+    live = runHook(ctx, scheduled, 'OUTPUT', ['filter', 'security'], done);
     const post = runHook(ctx, live, 'POSTROUTING', ['mangle', 'nat'], done);
     for (const y of post) {
       if (!(wasLocal.get(y) ?? r.local)) { done.push(finish(y, 'forwarded')); continue; }
