@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { Chalk } from 'chalk';
-import type { Style } from '../render/style.js';
+import { plainStyle, type Style } from '../render/style.js';
 
 /** Where the CLI writes; replaceable in tests. */
 export interface CliIo {
@@ -14,11 +13,14 @@ export interface CliIo {
  * Colours for the terminal: on for a TTY; off with --no-color, NO_COLOR=1 or a pipe;
  * FORCE_COLOR=1 turns them on for a pipe.
  */
-export function styleFor(io: CliIo, color: boolean | undefined): Style {
+export async function styleFor(io: CliIo, color: boolean | undefined): Promise<Style> {
   const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
   const force = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '' && io.env.FORCE_COLOR !== '0';
   const on = color !== false && !noColor && (io.isTTY || force);
-  const c = new Chalk({ level: on ? 1 : 0 });
+  if (!on) return plainStyle;
+  // chalk is loaded only when colours are on (JSON output and pipes never need it).
+  const { Chalk } = await import('chalk');
+  const c = new Chalk({ level: 1 });
   return { bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan, magenta: c.magenta };
 }
 

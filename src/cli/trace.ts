@@ -70,10 +70,10 @@ export function registerTrace(program: Command, io: CliIo): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'text: also show the client hop')
     .addHelpText('after', HELP)
-    .action((opts: TraceOpts, cmd: Command) => {
+    .action(async (opts: TraceOpts, cmd: Command) => {
       const result = runTrace(opts);
       const global = cmd.parent?.opts() as { color?: boolean } | undefined;
-      io.out(opts.output === 'json' ? renderJson(result) : renderText(result, styleFor(io, global?.color), { verbose: opts.verbose }));
+      io.out(opts.output === 'json' ? renderJson(result) : renderText(result, await styleFor(io, global?.color), { verbose: opts.verbose }));
     });
 }
 

@@ -1,4 +1,3 @@
-import YAML from 'yaml';
 import type { Cluster, Endpoint, EndpointSlice, KubeProxyConfig, Node, Pod, Service, ServicePort, TargetGroupBinding } from './model.js';
 
 type Obj = Record<string, unknown>;
@@ -180,21 +179,25 @@ function toTgb(o: Obj, source: string): TargetGroupBinding {
   };
 }
 
-/** Reads kube-proxy's mode and clusterCIDR from its ConfigMap (config.conf is YAML). */
+/** A top-level scalar of a KubeProxyConfiguration YAML document (`key: value`, optionally quoted). */
+function topLevelScalar(text: string, key: string): string | undefined {
+  const m = new RegExp(`^${key}:[ \\t]*(?:"([^"]*)"|'([^']*)'|([^#\\s]*))`, 'm').exec(text);
+  return m ? (m[1] ?? m[2] ?? m[3] ?? '') : undefined;
+}
+
+/**
+ * Reads kube-proxy's mode and clusterCIDR from its ConfigMap. config.conf is a
+ * KubeProxyConfiguration in YAML whose `mode` and `clusterCIDR` are top-level scalars; only
+ * those two are read, so no YAML parser is loaded for them.
+ */
 function toKubeProxy(o: Obj, source: string): KubeProxyConfig | undefined {
   const data = strMap(o.data);
   const text = data['config.conf'] ?? Object.values(data)[0];
   if (text === undefined) return undefined;
-  let cfg: Obj | undefined;
-  try {
-    cfg = obj(YAML.parse(text));
-  } catch {
-    return { mode: 'unknown', source };
-  }
-  const mode = str(cfg?.mode) ?? '';
+  const mode = topLevelScalar(text, 'mode') ?? '';
   return {
     mode: mode === '' || mode === 'iptables' ? 'iptables' : mode === 'ipvs' || mode === 'nftables' ? mode : 'unknown',
-    clusterCIDR: str(cfg?.clusterCIDR) || undefined,
+    clusterCIDR: topLevelScalar(text, 'clusterCIDR') || undefined,
     source,
   };
 }

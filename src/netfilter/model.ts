@@ -137,11 +137,26 @@ export interface Rule {
   readonly counters?: { readonly packets: bigint; readonly bytes: bigint };
 }
 
+/** What a rule requires of the packet that an index can file it under (see evaluate/chain-index.ts). */
+export interface RuleKeys {
+  /** One exact destination (`-d ADDR/32`, not negated), as "family:value". */
+  readonly dst?: string;
+  /** One exact destination port (`--dport N` of -m tcp/udp/sctp, not negated). */
+  readonly dport?: number;
+}
+
 export interface Chain {
   readonly name: string;
   /** Built-in chains carry a policy; user chains have `undefined`. */
   readonly policy: 'ACCEPT' | 'DROP' | undefined;
+  /** Every rule (with a lazily parsed dump, reading this parses them all). */
   readonly rules: readonly Rule[];
+  /** Number of rules. */
+  readonly size: number;
+  /** Rule `index` (0-based); parsed on first read when the dump was parsed lazily. */
+  rule(index: number): Rule;
+  /** Index keys of rule `index`, read without parsing the whole rule where possible. */
+  keys(index: number): RuleKeys;
   readonly loc: SourceLoc;
 }
 

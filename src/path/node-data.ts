@@ -50,8 +50,8 @@ export function loadNodeState(dumps: NodeDumps | undefined, cluster: Cluster, na
       return undefined;
     }
   };
-  const v4 = dumps?.iptablesSave && attempt('iptables-save.txt', () => parseIptablesSave(dumps.iptablesSave!.text, { file: dumps.iptablesSave!.path, family: 4 }));
-  const v6 = dumps?.ip6tablesSave && attempt('ip6tables-save.txt', () => parseIptablesSave(dumps.ip6tablesSave!.text, { file: dumps.ip6tablesSave!.path, family: 6 }));
+  const v4 = dumps?.iptablesSave && attempt('iptables-save.txt', () => parseIptablesSave(dumps.iptablesSave!.text, { file: dumps.iptablesSave!.path, family: 4, lazy: true }));
+  const v6 = dumps?.ip6tablesSave && attempt('ip6tables-save.txt', () => parseIptablesSave(dumps.ip6tablesSave!.text, { file: dumps.ip6tablesSave!.path, family: 6, lazy: true }));
   const sets = dumps?.ipsetSave && attempt('ipset-save.txt', () => parseIpset(dumps.ipsetSave!.text, dumps.ipsetSave!.path));
   const index = sets ? indexIpsets(sets) : undefined;
   const ifaces = dumps?.ipAddr && attempt('ip-addr.json', () => parseIpAddrJson(dumps.ipAddr!.text, dumps.ipAddr!.path));

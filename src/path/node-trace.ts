@@ -24,17 +24,32 @@ export interface NodeQuery {
   readonly mark?: number;
 }
 
-/** Finds the pod (namespace/name) and node that own an address, from the k8s objects. */
-export function podByIp(cluster: Cluster, ip: string): { pod?: string; node?: string } {
-  const p = cluster.pods.find((x) => !x.hostNetwork && x.ips.includes(ip));
-  if (p) return { pod: `${p.namespace}/${p.name}`, node: p.nodeName };
+/** Who owns an address: a pod (namespace/name) and its node, or a node. */
+export type IpOwners = ReadonlyMap<string, { readonly pod?: string; readonly node?: string }>;
+
+/**
+ * Indexes address owners once per trace: Pods first, then EndpointSlice targetRefs (for
+ * snapshots without Pods), then Nodes; the first owner found for an address wins.
+ */
+export function indexOwners(cluster: Cluster): IpOwners {
+  const m = new Map<string, { pod?: string; node?: string }>();
+  for (const p of cluster.pods) {
+    if (p.hostNetwork) continue;
+    for (const ip of p.ips) if (!m.has(ip)) m.set(ip, { pod: `${p.namespace}/${p.name}`, node: p.nodeName });
+  }
   for (const s of cluster.endpointSlices) {
     for (const e of s.endpoints) {
-      if (e.addresses.includes(ip) && e.targetRef?.kind === 'Pod') return { pod: `${e.targetRef.namespace ?? s.namespace}/${e.targetRef.name}`, node: e.nodeName };
+      if (e.targetRef?.kind !== 'Pod') continue;
+      for (const ip of e.addresses) if (!m.has(ip)) m.set(ip, { pod: `${e.targetRef.namespace ?? s.namespace}/${e.targetRef.name}`, node: e.nodeName });
     }
   }
-  const n = cluster.nodes.find((x) => x.addresses.some((a) => a.address === ip));
-  return n ? { node: n.name } : {};
+  for (const n of cluster.nodes) for (const a of n.addresses) if (!m.has(a.address)) m.set(a.address, { node: n.name });
+  return m;
+}
+
+/** The owner of an address, or {} when nobody in the snapshot has it. */
+export function podByIp(owners: IpOwners, ip: string): { pod?: string; node?: string } {
+  return owners.get(ip) ?? {};
 }
 
 const DISPOSITION: Readonly<Record<NodeOutcome['disposition'], PathDisposition>> = {
@@ -55,10 +70,10 @@ export function sourceRewriteReasons(o: NodeOutcome, node: string): string[] {
 }
 
 /** Turns one node outcome into a trace path with one node hop. */
-export function nodePath(o: NodeOutcome, state: NodeState, cluster: Cluster, original: Packet, unknowns: Unknown[]): TracePath {
+export function nodePath(o: NodeOutcome, state: NodeState, owners: IpOwners, original: Packet, unknowns: Unknown[]): TracePath {
   const disposition = DISPOSITION[o.disposition];
   const delivered = disposition === 'delivered';
-  const owner = delivered ? podByIp(cluster, o.packet.dst) : {};
+  const owner = delivered ? podByIp(owners, o.packet.dst) : {};
   const translations: HopTranslation[] = o.translations.map((t) => ({
     type: t.type, from: t.from, to: t.to, by: `${t.chain} rule ${t.rule}`, ...(t.how ? { how: t.how } : {}),
   }));
@@ -133,7 +148,7 @@ export function traceNodeQuery(snap: Snapshot, cluster: Cluster, q: NodeQuery): 
   let trace: NodeTrace | undefined;
   if (ruleset) trace = traceNode({ node: q.node, ruleset, routing: state.routing, testSet: state.testSet, packet, entry });
   const paths: TracePath[] = trace
-    ? trace.outcomes.map((o) => nodePath(o, state, cluster, packet, unknowns))
+    ? trace.outcomes.map((o) => nodePath(o, state, indexOwners(cluster), packet, unknowns))
     : [missingRulesPath(q.node, src.family, unknowns)];
   const reasons = [...new Set(trace?.outcomes.flatMap((o) => sourceRewriteReasons(o, q.node)) ?? [])];
   return {

@@ -8,7 +8,7 @@ import { arrivalsFor, type Arrival } from './arrivals.js';
 import { suggestFix } from './fix.js';
 import { TRACE_SCHEMA, type Hop, type TracePath, type TraceResult, type Unknown } from './model.js';
 import { loadNodeState, type NodeState } from './node-data.js';
-import { nodePath, podByIp, sourceRewriteReasons } from './node-trace.js';
+import { indexOwners, nodePath, podByIp, sourceRewriteReasons, type IpOwners } from './node-trace.js';
 import { resolveOrigin, resolvePort, resolveService, type ServiceQuery } from './service-query.js';
 import { computeVerdict } from './verdict.js';
 
@@ -25,6 +25,7 @@ interface Ctx {
   readonly unknowns: Unknown[];
   readonly reasons: string[];
   readonly client: string;
+  readonly owners: IpOwners;
 }
 
 function stateOf(ctx: Ctx, node: string): NodeState {
@@ -53,7 +54,7 @@ export function traceService(snap: Snapshot, cluster: Cluster, q: ServiceQuery):
   const unknowns: Unknown[] = [];
   const aws = readAwsDumps(snap.aws);
   const client = origin.kind === 'external' ? origin.client : origin.kind === 'pod' ? origin.pod.ips[0]! : '';
-  const ctx: Ctx = { snap, cluster, states: new Map(), unknowns, reasons: [], client };
+  const ctx: Ctx = { snap, cluster, states: new Map(), unknowns, reasons: [], client, owners: indexOwners(cluster) };
   const { arrivals, ends } = arrivalsFor(cluster, aws, svc, port, origin, unknowns);
   const paths: TracePath[] = ends.map((e) => ({
     probability: e.share, disposition: e.disposition, endpoint: null, sourceSeenByEndpoint: null, clientIpPreserved: null,
@@ -126,7 +127,7 @@ function followNode(ctx: Ctx, state: NodeState, packet: Packet, entry: Entry, sh
   const trace = traceNode({ node: state.name, ruleset, routing: state.routing, testSet: state.testSet, packet, entry });
   const out: TracePath[] = [];
   for (const o of trace.outcomes) {
-    const p = nodePath(o, state, ctx.cluster, packet, ctx.unknowns);
+    const p = nodePath(o, state, ctx.owners, packet, ctx.unknowns);
     const node = p.hops[0]!;
     const hops = [...before, node];
     const prob = share * o.probability;
@@ -136,7 +137,7 @@ function followNode(ctx: Ctx, state: NodeState, packet: Packet, entry: Entry, sh
       out.push({ ...p, probability: prob, hops, assumptions, proxyProtocol: a.proxyProtocol });
       continue;
     }
-    const owner = podByIp(ctx.cluster, o.packet.dst);
+    const owner = podByIp(ctx.owners, o.packet.dst);
     const next = owner.node && owner.node !== state.name && o.disposition === 'forwarded' && depth < MAX_NODE_HOPS ? owner.node : undefined;
     if (next) {
       const nextState = stateOf(ctx, next);
@@ -160,7 +161,7 @@ function arrivalIface(from: NodeState, o: NodeOutcome, to: NodeState): string {
 }
 
 function delivered(ctx: Ctx, p: TracePath, o: NodeOutcome, hops: Hop[], prob: number, assumptions: string[], a: Arrival, state: NodeState): TracePath {
-  const owner = podByIp(ctx.cluster, o.packet.dst);
+  const owner = podByIp(ctx.owners, o.packet.dst);
   const src = o.packet.src;
   const rewritten = o.translations.some((t) => t.type === 'SNAT' || t.type === 'MASQUERADE');
   // Unless a node rewrote the source, the endpoint sees what the load balancer sent (its label may name an uncaptured NLB address).

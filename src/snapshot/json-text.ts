@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
 import { KpathError } from '../errors.js';
 
 /** Line and column (1-based) of a character offset. */
@@ -28,6 +28,8 @@ export function parseJsonText(text: string, file: string): unknown {
 
 /** Parses every YAML document of a file; errors carry the position YAML reports. */
 export function parseYamlDocs(text: string, file: string): unknown[] {
+  // Loaded on first use: most snapshots hold only JSON, and the parser is a large module.
+  const YAML = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const docs = YAML.parseAllDocuments(text);
   const out: unknown[] = [];
   for (const d of docs) {

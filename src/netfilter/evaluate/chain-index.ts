@@ -1,4 +1,4 @@
-import type { Chain, Rule } from '../model.js';
+import type { Chain } from '../model.js';
 
 /**
  * Per-chain lookup so that a packet does not scan every rule of a huge chain (KUBE-SERVICES with
@@ -17,39 +17,16 @@ const INDEX_MIN_RULES = 32;
 
 const cache = new WeakMap<Chain, ChainIndex | null>();
 
-function dstKey(r: Rule): string | undefined {
-  for (const m of r.matches) {
-    if (m.kind === 'addr' && m.field === 'dst' && !m.negated && m.cidr.prefix === (m.cidr.family === 4 ? 32 : 128)) {
-      return `${m.cidr.family}:${m.cidr.value}`;
-    }
-  }
-  return undefined;
-}
-
-function dportKey(r: Rule): number | undefined {
-  for (const m of r.matches) {
-    if (m.kind === 'port' && m.dport && !m.dport.negated && m.dport.range.from === m.dport.range.to) return m.dport.range.from;
-  }
-  return undefined;
-}
-
 function buildIndex(chain: Chain): ChainIndex {
   const generic: number[] = [];
   const byDst = new Map<string, number[]>();
   const byDport = new Map<number, number[]>();
-  chain.rules.forEach((r, i) => {
-    const d = dstKey(r);
-    if (d !== undefined) {
-      (byDst.get(d) ?? byDst.set(d, []).get(d)!).push(i);
-      return;
-    }
-    const p = dportKey(r);
-    if (p !== undefined) {
-      (byDport.get(p) ?? byDport.set(p, []).get(p)!).push(i);
-      return;
-    }
-    generic.push(i);
-  });
+  for (let i = 0; i < chain.size; i++) {
+    const k = chain.keys(i);
+    if (k.dst !== undefined) (byDst.get(k.dst) ?? byDst.set(k.dst, []).get(k.dst)!).push(i);
+    else if (k.dport !== undefined) (byDport.get(k.dport) ?? byDport.set(k.dport, []).get(k.dport)!).push(i);
+    else generic.push(i);
+  }
   return { generic, byDst, byDport };
 }
 
@@ -57,7 +34,7 @@ function buildIndex(chain: Chain): ChainIndex {
 export function chainIndex(chain: Chain): ChainIndex | null {
   let idx = cache.get(chain);
   if (idx === undefined) {
-    idx = chain.rules.length >= INDEX_MIN_RULES ? buildIndex(chain) : null;
+    idx = chain.size >= INDEX_MIN_RULES ? buildIndex(chain) : null;
     cache.set(chain, idx);
   }
   return idx;

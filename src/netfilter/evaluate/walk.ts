@@ -97,10 +97,10 @@ function walkFrom(
   ends: ChainEnd[], queue: { b: Branch; from: number }[],
 ): void {
   const cands = candidateRules(chain, b.family, b.dst.value, b.dport, from);
-  const count = cands ? cands.length : chain.rules.length - from;
+  const count = cands ? cands.length : chain.size - from;
   for (let k = 0; k < count; k++) {
     const i = cands ? cands[k]! : from + k;
-    const rule = chain.rules[i]!;
+    const rule = chain.rule(i);
     const r = matchRule(rule, b, ctx.matchEnv);
     if (r.unknown) ends.push(r.unknown);
     // Branches split off by a statistic match continue after this rule, each on its own.

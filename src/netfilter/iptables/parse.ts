@@ -1,8 +1,9 @@
 import { KpathError, type SourceLoc } from '../../errors.js';
 import type { MatchFamily, ParseCtx, ParsedOption } from '../family.js';
-import { TABLES, type Chain, type Match, type Rule, type Ruleset, type Table, type TableRules, type Target } from '../model.js';
+import { TABLES, type Chain, type Match, type Rule, type RuleKeys, type Ruleset, type Table, type TableRules, type Target } from '../model.js';
 import { CORE_OPTION_FAMILIES, MODULE_FAMILIES, TARGET_NAMES } from '../registry.js';
 import { protoName } from '../values.js';
+import { ruleKeysFromMatches, ruleKeysFromText } from '../rule-keys.js';
 import { tokenizeLine, type Token } from './lexer.js';
 
 /** Built-in chains of each table (their policies appear in the dump as ACCEPT/DROP). */
@@ -19,6 +20,12 @@ export interface ParseIptablesOptions {
   readonly file: string;
   /** 4 for iptables-save, 6 for ip6tables-save; detected from the header when absent. */
   readonly family?: 4 | 6;
+  /**
+   * Parse each chain's rules only when something first reads them (a trace reads the chains a
+   * packet reaches). The dump's structure — tables, chains, COMMIT, which chain every rule belongs
+   * to — is still checked up front; a rule's own text is checked when its chain is read.
+   */
+  readonly lazy?: boolean;
 }
 
 interface PendingRule {
@@ -31,10 +38,14 @@ interface PendingRule {
   readonly jumpTo?: { name: string; loc: SourceLoc; token: Token; line: string };
 }
 
+/** A parsed rule, or the index (into the dump's lines) of an `-A CHAIN …` line kept as text. */
+type Entry = PendingRule | number;
+
 interface PendingTable {
   readonly name: Table;
   readonly loc: SourceLoc;
-  readonly chains: Map<string, { policy: 'ACCEPT' | 'DROP' | undefined; rules: PendingRule[]; loc: SourceLoc }>;
+  /** `line`: where the chain was declared (1-based), for its location. */
+  readonly chains: Map<string, { policy: 'ACCEPT' | 'DROP' | undefined; rules: Entry[]; line: number }>;
 }
 
 const CORE_SHORT = new Set(['-s', '-d', '-p', '-i', '-o', '-f', '-m', '-j', '-g', '-c', '!']);
@@ -51,9 +62,14 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
   let current: PendingTable | undefined;
   let generator: string | undefined;
   const lines = text.split('\n');
+  const env = { file, family, err: undefined as unknown as Fail, lines };
   for (let idx = 0; idx < lines.length; idx++) {
+    const raw = lines[idx]!;
+    // Most lines are rules already in iptables-save's own shape: keep them as text, unparsed.
+    if (current && raw.charCodeAt(0) === 45 /* - */ && appendRaw(raw, idx, current, env)) continue;
+    if (current && raw.charCodeAt(0) === 58 /* : */ && declareUserChain(raw, idx, current)) continue;
     const lineNo = idx + 1;
-    const line = lines[idx]!.replace(/\r$/, '');
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const trimmed = line.trim();
     if (trimmed === '') continue;
     const col = line.length - line.trimStart().length + 1;
@@ -76,7 +92,7 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
     }
     if (trimmed === 'COMMIT') {
       if (!current) return err('E_IPT_NO_TABLE', 'COMMIT outside a table', col, trimmed);
-      tables.set(current.name, finishTable(current, family));
+      tables.set(current.name, finishTable(current, { file, family, lazy: opts.lazy === true, lines }));
       current = undefined;
       continue;
     }
@@ -91,10 +107,10 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
       const builtin = BUILTIN_CHAINS[current.name].includes(name);
       if (builtin && policy === '-') return err('E_IPT_BAD_VALUE', `built-in chain ${name} needs a policy`, tokens[1]!.column, policy);
       if (!builtin && policy !== '-') return err('E_IPT_BAD_VALUE', `user chain ${name} cannot have policy ${policy}`, tokens[1]!.column, policy);
-      if (!current.chains.has(name)) current.chains.set(name, { policy: policy === '-' ? undefined : policy, rules: [], loc: at(col) });
+      if (!current.chains.has(name)) current.chains.set(name, { policy: policy === '-' ? undefined : policy, rules: [], line: lineNo });
       continue;
     }
-    parseCommand(line, lineNo, current, { file, family, err });
+    parseCommand(line, idx, current, { ...env, err });
   }
   if (current) {
     throw new KpathError('E_IPT_NO_COMMIT', `table ${current.name} is not closed by COMMIT`, {
@@ -106,7 +122,73 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
 
 type Fail = (code: string, message: string, column: number, token: string, hint?: string) => never;
 
-function parseCommand(line: string, lineNo: number, table: PendingTable, env: { file: string; family: 4 | 6; err: Fail }): void {
+/** `:NAME - [p:b]`, the usual user-chain line, without tokenizing; false for anything else. */
+function declareUserChain(line: string, idx: number, table: PendingTable): boolean {
+  const sp = line.indexOf(' ');
+  if (sp < 2 || !line.startsWith(' - [', sp) && !line.endsWith(' -')) return false;
+  const rest = line.slice(sp);
+  if (rest !== ' -' && !/^ - \[\d+:\d+\]\r?$/.test(rest)) return false;
+  const name = line.slice(1, sp);
+  if (name.includes('"') || BUILTIN_CHAINS[table.name].includes(name)) return false;
+  if (!table.chains.has(name)) table.chains.set(name, { policy: undefined, rules: [], line: idx + 1 });
+  return true;
+}
+
+/** Where `-A` starts on a rule line (after blanks and an optional `[p:b]` counters prefix), or -1. */
+function ruleStart(line: string): number {
+  let i = 0;
+  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+  if (line.charCodeAt(i) === 91 /* [ */) {
+    const close = line.indexOf(']', i);
+    if (close < 0 || line.charCodeAt(close + 1) !== 32 || !/^\[\d+:\d+\]$/.test(line.slice(i, close + 1))) return -1;
+    i = close + 1;
+    while (line.charCodeAt(i) === 32) i++;
+  }
+  return line.startsWith('-A ', i) ? i : -1;
+}
+
+/**
+ * The common line `[p:b] -A CHAIN …`, recognised without tokenizing and kept as its line index;
+ * the rule is parsed when read. Anything else returns false and takes the full path.
+ */
+function appendRaw(line: string, idx: number, table: PendingTable, env: { file: string }): boolean {
+  const at = ruleStart(line);
+  if (at < 0) return false;
+  let n = at + 3;
+  while (line.charCodeAt(n) === 32) n++;
+  let end = line.indexOf(' ', n);
+  if (end < 0) end = line.length;
+  const chainName = line.slice(n, end);
+  if (chainName === '' || chainName.startsWith('"')) return false;
+  const chain = table.chains.get(chainName);
+  if (!chain) {
+    throw new KpathError('E_IPT_UNKNOWN_CHAIN', `chain ${chainName} is not declared in table ${table.name}`, {
+      loc: { file: env.file, line: idx + 1, column: n + 1 }, token: chainName, sourceLine: line, hint: 'declare it with a ":NAME - [0:0]" line before its rules',
+    });
+  }
+  chain.rules.push(idx);
+  return true;
+}
+
+/** Parses a kept `-A CHAIN …` line into a pending rule. */
+function parseRawRule(idx: number, table: PendingTable, env: { file: string; family: 4 | 6; lines: readonly string[] }): PendingRule {
+  const line = env.lines[idx]!.replace(/\r$/, '');
+  const lineNo = idx + 1;
+  const err: Fail = (code, message, column, token, hint) => {
+    throw new KpathError(code, message, { loc: { file: env.file, line: lineNo, column }, token, sourceLine: line, hint });
+  };
+  const cmdAt = ruleStart(line);
+  const cm = /^\s*\[(\d+):(\d+)\]/.exec(line);
+  const counters = cm ? { packets: BigInt(cm[1]!), bytes: BigInt(cm[2]!) } : undefined;
+  // Tokens after `-A`: the chain name, then the rule.
+  const tokens = tokenizeLine(line, env.file, lineNo).filter((t) => t.column > cmdAt + 1);
+  const pending = parseRuleBody(tokens.slice(1), { line, lineNo, file: env.file, family: env.family, err, table });
+  return { ...pending, raw: line.slice(cmdAt).trim(), loc: { file: env.file, line: lineNo, column: cmdAt + 1 }, counters: counters ?? pending.counters };
+}
+
+function parseCommand(line: string, idx: number, table: PendingTable, env: { file: string; family: 4 | 6; err: Fail; lines: readonly string[] }): void {
+  if (appendRaw(line, idx, table, env)) return;
+  const lineNo = idx + 1;
   let tokens = tokenizeLine(line, env.file, lineNo);
   let counters: { packets: bigint; bytes: bigint } | undefined;
   const first = tokens[0]!;
@@ -122,7 +204,7 @@ function parseCommand(line: string, lineNo: number, table: PendingTable, env: { 
   switch (cmd.text) {
     case '-N': case '--new-chain':
       if (!chainName) return env.err('E_IPT_MISSING_VALUE', `${cmd.text} wants a chain name`, cmd.column, cmd.text);
-      if (!table.chains.has(chainName)) table.chains.set(chainName, { policy: undefined, rules: [], loc: { file: env.file, line: lineNo, column: cmd.column } });
+      if (!table.chains.has(chainName)) table.chains.set(chainName, { policy: undefined, rules: [], line: lineNo });
       return;
     case '-X': case '--delete-chain':
       if (chainName) table.chains.delete(chainName);
@@ -358,27 +440,81 @@ function parseTarget(nameTok: Token, optTokens: readonly Token[], isGoto: boolea
   return { target: family.parse(name, opts, ctx) };
 }
 
-function finishTable(t: PendingTable, family: 4 | 6): TableRules {
+function finishTable(t: PendingTable, env: { file: string; family: 4 | 6; lazy: boolean; lines: readonly string[] }): TableRules {
   const chains = new Map<string, Chain>();
   for (const name of BUILTIN_CHAINS[t.name]) {
-    if (!t.chains.has(name)) t.chains.set(name, { policy: 'ACCEPT', rules: [], loc: t.loc });
+    if (!t.chains.has(name)) t.chains.set(name, { policy: 'ACCEPT', rules: [], line: t.loc.line });
   }
+  const ctx: TableContext = { table: t, env };
   for (const [name, c] of t.chains) {
-    const rules: Rule[] = c.rules.map((r, k) => {
-      let target = r.target;
-      if (r.jumpTo) {
-        const known = t.chains.has(r.jumpTo.name);
-        if (!known && target.kind === 'goto') {
-          throw new KpathError('E_IPT_UNKNOWN_CHAIN', `-g ${r.jumpTo.name}: no such chain in table ${t.name}`, {
-            loc: r.jumpTo.loc, token: r.jumpTo.name, sourceLine: r.jumpTo.line,
-          });
-        }
-        if (!known) target = { kind: 'unmodelled', name: r.jumpTo.name, args: [] };
-      }
-      return { table: t.name, chain: name, position: k + 1, matches: r.matches, target, raw: r.raw, loc: r.loc, counters: r.counters };
-    });
-    chains.set(name, { name, policy: c.policy, rules, loc: c.loc });
+    const chain = new LazyChain(name, c.policy, c.line, c.rules, ctx);
+    if (!env.lazy) {
+      for (let i = 0; i < chain.size; i++) chain.rule(i);
+    }
+    chains.set(name, chain);
   }
-  void family;
   return { name: t.name, chains };
+}
+
+interface TableContext {
+  readonly table: PendingTable;
+  readonly env: { readonly file: string; readonly family: 4 | 6; readonly lines: readonly string[] };
+}
+
+/**
+ * A chain whose rules are parsed one by one when first read (all at once for an eager parse);
+ * index keys of rules still held as text come from the text. A class, not closures, because a
+ * kube-proxy dump has tens of thousands of chains and this keeps each one small.
+ */
+class LazyChain implements Chain {
+  private cache: (Rule | undefined)[] | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly policy: Chain['policy'],
+    private readonly line: number,
+    private readonly entries: readonly Entry[],
+    private readonly ctx: TableContext,
+  ) {}
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get loc(): SourceLoc {
+    return { file: this.ctx.env.file, line: this.line, column: 1 };
+  }
+
+  get rules(): readonly Rule[] {
+    return this.entries.map((_, i) => this.rule(i));
+  }
+
+  rule(i: number): Rule {
+    const cache = (this.cache ??= new Array<Rule | undefined>(this.entries.length));
+    return (cache[i] ??= buildRule(this.ctx, this.name, this.entries, i));
+  }
+
+  keys(i: number): RuleKeys {
+    const e = this.entries[i]!;
+    if (typeof e !== 'number') return ruleKeysFromMatches(e.matches);
+    const parsed = this.cache?.[i];
+    return parsed ? ruleKeysFromMatches(parsed.matches) : ruleKeysFromText(this.ctx.env.lines[e]!);
+  }
+}
+
+function buildRule(ctx: TableContext, chain: string, entries: readonly Entry[], k: number): Rule {
+  const t = ctx.table;
+  const entry = entries[k]!;
+  const r = typeof entry === 'number' ? parseRawRule(entry, t, ctx.env) : entry;
+  let target = r.target;
+  if (r.jumpTo) {
+    const known = t.chains.has(r.jumpTo.name);
+    if (!known && target.kind === 'goto') {
+      throw new KpathError('E_IPT_UNKNOWN_CHAIN', `-g ${r.jumpTo.name}: no such chain in table ${t.name}`, {
+        loc: r.jumpTo.loc, token: r.jumpTo.name, sourceLine: r.jumpTo.line,
+      });
+    }
+    if (!known) target = { kind: 'unmodelled', name: r.jumpTo.name, args: [] };
+  }
+  return { table: t.name, chain, position: k + 1, matches: r.matches, target, raw: r.raw, loc: r.loc, counters: r.counters };
 }

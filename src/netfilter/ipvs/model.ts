@@ -26,6 +26,14 @@ export interface IpvsService {
   readonly scheduler: string;
   /** Persistence timeout in seconds (sessionAffinity ClientIP), when set. */
   readonly persistent?: number;
+  /** Persistence granularity (`-M` / `mask`) as printed: a dotted IPv4 mask or an IPv6 prefix length. */
+  readonly netmask?: string;
+  /** Alternative persistence engine (`--pe` / `pe`), e.g. "sip". */
+  readonly persistenceEngine?: string;
+  /**
+   * Scheduler flags as ipvsadm names them (sh-fallback, sh-port, mh-fallback, mh-port, flag-1…3),
+   * then "ops" when one-packet scheduling is on.
+   */
   readonly flags: readonly string[];
   readonly realServers: readonly IpvsRealServer[];
   readonly loc: SourceLoc;
