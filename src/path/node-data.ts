@@ -5,6 +5,7 @@ import { fallbackRouting, type NodeRouting } from '../netfilter/evaluate/routing
 import type { NodeInput } from '../netfilter/evaluate/node.js';
 import { indexIpsets, ipsetPacket, parseIpset, testSet } from '../netfilter/ipset/index.js';
 import { parseIptablesSave } from '../netfilter/iptables/parse.js';
+import { parseIpvsadm, type IpvsTable } from '../netfilter/ipvs/index.js';
 import type { Ruleset } from '../netfilter/model.js';
 import { buildHostNetwork, parseIpAddrJson, parseIpRouteJson } from '../netfilter/routing/index.js';
 import type { HostNetwork } from '../netfilter/host.js';
@@ -17,8 +18,15 @@ export interface NodeState {
   readonly name: string;
   readonly rulesets: { readonly 4?: Ruleset; readonly 6?: Ruleset };
   readonly testSet?: NodeInput['testSet'];
+  /** The node's IPVS table (kube-proxy IPVS mode), when ipvsadm.txt is in the snapshot. */
+  readonly ipvs?: IpvsTable;
   readonly routing: NodeRouting;
   readonly network?: HostNetwork;
+  /**
+   * kube-proxy runs in IPVS mode here (its ConfigMap says so, or the node has kube-ipvs0) but
+   * there is no ipvsadm dump: where IPVS sends VIP traffic is unknown.
+   */
+  readonly ipvsMissing: boolean;
   /** Node addresses from the Node object (InternalIP first). */
   readonly nodeIps: readonly string[];
   /** What is missing or could not be read, for the trace output. */
@@ -54,6 +62,7 @@ export function loadNodeState(dumps: NodeDumps | undefined, cluster: Cluster, na
   const v6 = dumps?.ip6tablesSave && attempt('ip6tables-save.txt', () => parseIptablesSave(dumps.ip6tablesSave!.text, { file: dumps.ip6tablesSave!.path, family: 6, lazy: true }));
   const sets = dumps?.ipsetSave && attempt('ipset-save.txt', () => parseIpset(dumps.ipsetSave!.text, dumps.ipsetSave!.path));
   const index = sets ? indexIpsets(sets) : undefined;
+  const ipvs = dumps?.ipvsadm && attempt('ipvsadm.txt', () => parseIpvsadm(dumps.ipvsadm!.text, dumps.ipvsadm!.path));
   const ifaces = dumps?.ipAddr && attempt('ip-addr.json', () => parseIpAddrJson(dumps.ipAddr!.text, dumps.ipAddr!.path));
   const routes = dumps?.ipRoute && attempt('ip-route.json', () => parseIpRouteJson(dumps.ipRoute!.text, dumps.ipRoute!.path));
   const network = ifaces ? buildHostNetwork(ifaces, routes) : undefined;
@@ -64,5 +73,8 @@ export function loadNodeState(dumps: NodeDumps | undefined, cluster: Cluster, na
       return { result: a.result, reason: a.reason };
     }
     : undefined;
-  return { name, rulesets: { 4: v4, 6: v6 }, testSet: setTester, routing, network, nodeIps, unknowns };
+  const ipvsMode = cluster.kubeProxy?.mode === 'ipvs' || (network?.interfaces.some((i) => i.name === 'kube-ipvs0') ?? false);
+  const ipvsMissing = ipvsMode && !ipvs;
+  if (ipvsMissing) unknowns.push({ what: `nodes/${name}/ipvsadm.txt is missing (kube-proxy IPVS mode)`, where: `nodes/${name}`, effect: 'traffic to Service VIPs on this node ends at IPVS, whose choice is unknown' });
+  return { name, rulesets: { 4: v4, 6: v6 }, testSet: setTester, ipvs, ipvsMissing, routing, network, nodeIps, unknowns };
 }

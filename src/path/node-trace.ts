@@ -64,13 +64,16 @@ export function sourceRewriteReasons(o: NodeOutcome, node: string): string[] {
     const markIdx = o.steps.findIndex((s) => s.verdict.startsWith('MARK') && s.table === 'nat');
     const marker = markIdx > 0 ? o.steps[markIdx - 1] : undefined;
     const markText = marker && marker.verdict.startsWith('jump') ? `${marker.chain} rule ${marker.rule} marks for masquerade (${o.steps[markIdx]!.chain}); ` : '';
-    out.push(`${markText}${t.chain} rule ${t.rule} ${t.type} on ${node} → ${t.to.replace(' (random port)', '')}${t.how ? ` (${t.how})` : ''}`);
+    out.push(`${markText}${t.chain} rule ${t.rule} ${t.type} on ${node} → ${t.to.replace(' (random port)', '')}`);
   }
   return out;
 }
 
 /** Turns one node outcome into a trace path with one node hop. */
 export function nodePath(o: NodeOutcome, state: NodeState, owners: IpOwners, original: Packet, unknowns: Unknown[]): TracePath {
+  if (o.disposition === 'local' && state.ipvsMissing && onKubeIpvs0(state, o.packet.dst)) {
+    o = { ...o, disposition: 'unknown', unknown: { reason: `${o.packet.dst} is an IPVS virtual address on ${state.name} and its ipvsadm dump is missing`, where: `nodes/${state.name}/ipvsadm.txt` } };
+  }
   const disposition = DISPOSITION[o.disposition];
   const delivered = disposition === 'delivered';
   const owner = delivered ? podByIp(owners, o.packet.dst) : {};
@@ -101,6 +104,10 @@ export function nodePath(o: NodeOutcome, state: NodeState, owners: IpOwners, ori
     assumptions: o.assumptions,
     ...(reason ? { reason } : {}),
   };
+}
+
+function onKubeIpvs0(state: NodeState, ip: string): boolean {
+  return state.network?.interfaces.some((i) => i.name === 'kube-ipvs0' && i.addrs.some((a) => a.local === ip)) ?? true;
 }
 
 /** Resolves the query's entry point: --local, --iif, or the interface the node routes the source to. */
@@ -146,7 +153,7 @@ export function traceNodeQuery(snap: Snapshot, cluster: Cluster, q: NodeQuery): 
   const ruleset = state.rulesets[src.family];
   const unknowns: Unknown[] = [...state.unknowns];
   let trace: NodeTrace | undefined;
-  if (ruleset) trace = traceNode({ node: q.node, ruleset, routing: state.routing, testSet: state.testSet, packet, entry });
+  if (ruleset) trace = traceNode({ node: q.node, ruleset, routing: state.routing, testSet: state.testSet, ipvs: state.ipvs, packet, entry });
   const paths: TracePath[] = trace
     ? trace.outcomes.map((o) => nodePath(o, state, indexOwners(cluster), packet, unknowns))
     : [missingRulesPath(q.node, src.family, unknowns)];

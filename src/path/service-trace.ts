@@ -111,10 +111,14 @@ function followArrival(ctx: Ctx, a: Arrival): TracePath[] {
   } else {
     entry = a.entry;
   }
-  return followNode(ctx, state, a.packet, entry, a.share, a.hops, a, 1);
+  return followNode(ctx, state, a.packet, entry, a.share, a.hops, a, a.sourceLabel, 1);
 }
 
-function followNode(ctx: Ctx, state: NodeState, packet: Packet, entry: Entry, share: number, before: readonly Hop[], a: Arrival, depth: number): TracePath[] {
+/**
+ * Follows the packet through one node; `srcLabel` is the source the endpoint would see if no later
+ * node rewrites it (the client, a load balancer's address, or an earlier node's masquerade).
+ */
+function followNode(ctx: Ctx, state: NodeState, packet: Packet, entry: Entry, share: number, before: readonly Hop[], a: Arrival, srcLabel: string, depth: number): TracePath[] {
   const ruleset = state.rulesets[packet.family];
   if (!ruleset) {
     ctx.unknowns.push({ what: `nodes/${state.name}/${packet.family === 4 ? 'iptables-save.txt' : 'ip6tables-save.txt'} is missing`, where: `nodes/${state.name}`, effect: 'what this node does with the traffic is unknown' });
@@ -124,7 +128,7 @@ function followNode(ctx: Ctx, state: NodeState, packet: Packet, entry: Entry, sh
       assumptions: a.assumptions, reason: `no netfilter dump for ${state.name}`,
     }];
   }
-  const trace = traceNode({ node: state.name, ruleset, routing: state.routing, testSet: state.testSet, packet, entry });
+  const trace = traceNode({ node: state.name, ruleset, routing: state.routing, testSet: state.testSet, ipvs: state.ipvs, packet, entry });
   const out: TracePath[] = [];
   for (const o of trace.outcomes) {
     const p = nodePath(o, state, ctx.owners, packet, ctx.unknowns);
@@ -143,10 +147,11 @@ function followNode(ctx: Ctx, state: NodeState, packet: Packet, entry: Entry, sh
       const nextState = stateOf(ctx, next);
       const arrive = arrivalIface(state, o, nextState);
       const fwd: Packet = { ...o.packet, mark: 0 };
-      out.push(...followNode(ctx, nextState, fwd, { kind: 'iface', iface: arrive }, prob, hops, a, depth + 1));
+      const label = rewrote(o) ? o.packet.src : srcLabel;
+      out.push(...followNode(ctx, nextState, fwd, { kind: 'iface', iface: arrive }, prob, hops, a, label, depth + 1));
       continue;
     }
-    out.push(delivered(ctx, p, o, hops, prob, assumptions, a, state));
+    out.push(delivered(ctx, p, o, hops, prob, assumptions, a, state, srcLabel));
   }
   return out;
 }
@@ -160,12 +165,15 @@ function arrivalIface(from: NodeState, o: NodeOutcome, to: NodeState): string {
   return (senderIp && to.routing.ingressFor(senderIp)) || 'eth0';
 }
 
-function delivered(ctx: Ctx, p: TracePath, o: NodeOutcome, hops: Hop[], prob: number, assumptions: string[], a: Arrival, state: NodeState): TracePath {
+function rewrote(o: NodeOutcome): boolean {
+  return o.translations.some((t) => t.type === 'SNAT' || t.type === 'MASQUERADE');
+}
+
+function delivered(ctx: Ctx, p: TracePath, o: NodeOutcome, hops: Hop[], prob: number, assumptions: string[], a: Arrival, state: NodeState, srcLabel: string): TracePath {
   const owner = podByIp(ctx.owners, o.packet.dst);
-  const src = o.packet.src;
-  const rewritten = o.translations.some((t) => t.type === 'SNAT' || t.type === 'MASQUERADE');
-  // Unless a node rewrote the source, the endpoint sees what the load balancer sent (its label may name an uncaptured NLB address).
-  const seenIp = rewritten ? src : a.sourceLabel;
+  const rewritten = rewrote(o);
+  // Unless this node rewrote the source, the endpoint sees what reached it (its label may name an uncaptured NLB address).
+  const seenIp = rewritten ? o.packet.src : srcLabel;
   const endpointHop: Hop = owner.pod
     ? { kind: 'pod', name: owner.pod, steps: [], translations: [], notes: [`${o.packet.dst}:${o.packet.dport ?? ''} on ${owner.node ?? state.name}, sees ${seenIp}`] }
     : { kind: 'node', name: o.disposition === 'local' ? state.name : o.packet.dst, steps: [], translations: [], notes: [o.disposition === 'local' ? 'delivered to a socket on the node' : `leaves ${state.name} toward ${o.packet.dst} (not a known pod)`] };
