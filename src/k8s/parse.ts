@@ -192,7 +192,7 @@ function topLevelScalar(text: string, key: string): string | undefined {
  */
 function toKubeProxy(o: Obj, source: string): KubeProxyConfig | undefined {
   const data = strMap(o.data);
-  const text = data['config.conf'] ?? Object.values(data)[0];
+  const text = data['config.conf'] ?? data['config'] ?? Object.values(data)[0];
   if (text === undefined) return undefined;
   const mode = topLevelScalar(text, 'mode') ?? '';
   return {
@@ -223,7 +223,8 @@ export function buildCluster(docs: readonly { readonly file: string; readonly do
         case 'TargetGroupBinding': tgbs.push(toTgb(o, source)); break;
         case 'ConfigMap': {
           const m = meta(o);
-          if (m.namespace === 'kube-system' && m.name === 'kube-proxy') kubeProxy = toKubeProxy(o, source) ?? kubeProxy;
+          // kubeadm and kubespray name it kube-proxy (key config.conf); EKS kube-proxy-config (key config).
+          if (m.namespace === 'kube-system' && (m.name === 'kube-proxy' || m.name === 'kube-proxy-config')) kubeProxy = toKubeProxy(o, source) ?? kubeProxy;
           break;
         }
         default: break;

@@ -128,7 +128,7 @@ function nlbArrival(b: NlbBranch, client: string, label: string, port: ServicePo
   if (!b.clientIpPreserved) {
     translations.push({ type: 'LB' as const, from: client, to: b.sourceAfter.ip, by: `target group ${b.targetGroup.name}: client IP not preserved` });
   }
-  const notes = [`NLB node in ${b.az}${b.nlbIp ? ` (${b.nlbIp})` : ''}`, `target ${b.target.id} ${b.target.ip}:${b.target.port}${b.target.az ? ` in ${b.target.az}` : ''}: ${b.target.health}`, ...b.notes];
+  const notes = [...b.notes];
   if (b.proxyProtocol) notes.push('adds a PROXY protocol v2 header carrying the client address');
   return {
     share: b.share,

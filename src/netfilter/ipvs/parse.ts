@@ -22,7 +22,7 @@ export function parseIpvsadm(text: string, file: string): IpvsTable {
   const first = lines.find((l) => l.text.trim() !== '' && !l.text.trim().startsWith('#'));
   if (!first) return finishTable(file, drafts);
   const head = first.text.trimStart();
-  if (/^-(A|a)\s/.test(head) || /^--add-serv(ice|er)\s/.test(head)) readIpvsadmSave(lines, drafts);
+  if (/^-[Aa](\s|$)/.test(head) || /^--add-serv(ice|er)(\s|$)/.test(head)) readIpvsadmSave(lines, drafts);
   else if (LIST_START.test(head)) readIpvsadmList(lines, drafts);
   else {
     throw ipvsError('E_IPVS_BAD_LINE', 'this is neither `ipvsadm-save -n` nor `ipvsadm -Ln` output', first, tokenize(first)[0]!,
