@@ -92,7 +92,9 @@ function toEndpoint(e: Obj): Endpoint {
   return {
     addresses: arr(e.addresses).map(str).filter((x): x is string => !!x),
     ready, serving, terminating: c.terminating === true,
-    nodeName: str(e.nodeName), zone: str(e.zone),
+    // discovery.k8s.io/v1beta1 (≤1.20) carried the node only in topology["kubernetes.io/hostname"].
+    nodeName: str(e.nodeName) ?? strMap(e.topology)['kubernetes.io/hostname'],
+    zone: str(e.zone) ?? strMap(e.topology)['topology.kubernetes.io/zone'],
     targetRef: tr ? { kind: str(tr.kind) ?? '', namespace: str(tr.namespace), name: str(tr.name) ?? '' } : undefined,
   };
 }
