@@ -100,7 +100,9 @@ export function arrivalsFor(cluster: Cluster, aws: AwsData, svc: Service, port: 
   }
   const client = origin.client;
   const nlb = modelNlbHop(aws, cluster, svc, port, { ip: client });
-  unknowns.push(...nlb.unknowns);
+  const vipsKnown = svc.ingress.some((i) => i.ip) || svc.externalIPs.length > 0;
+  // Missing aws/ dumps only matter when nothing else says how traffic arrives (an on-prem VIP does).
+  if (nlb.found || !vipsKnown) unknowns.push(...nlb.unknowns);
   if (nlb.found) {
     if (nlb.branches.length === 0) {
       return { arrivals: [], ends: [{ share: 1, disposition: 'unknown', hops: [clientHop(client, origin.label)], reason: `the NLB of ${svcName} has no listener or target for port ${port.port}` }] };
