@@ -39,7 +39,11 @@ export interface PacketView {
   readonly hook: Hook;
   readonly mark: number;
   readonly ctmark: number;
-  readonly ct: { readonly untracked: boolean; readonly dnat: boolean; readonly snat: boolean };
+  /**
+   * Conntrack facts. `seen`: conntrack has looked at the packet (it runs at priority -200, after
+   * the raw table), so a connection exists; before that there is none.
+   */
+  readonly ct: { readonly seen: boolean; readonly untracked: boolean; readonly dnat: boolean; readonly snat: boolean };
   /** `-m recent` entries added earlier in this walk: list name → addresses. */
   readonly recent: ReadonlyMap<string, readonly string[]>;
 }

@@ -40,6 +40,11 @@ export function applyTarget(ctx: TargetContext, rule: Rule, b: Branch): TargetOu
     }
     case 'connmark': {
       const op = t.op;
+      if (!b.ct.seen || b.ct.untracked) {
+        // connmark_tg: no conntrack entry → XT_CONTINUE without a change.
+        step(b, rule, 'CONNMARK (no conntrack entry here: no change)');
+        return [{ kind: 'continue', b }];
+      }
       if (op.op === 'set') {
         b.ctmark = ((b.ctmark & ~op.mask) ^ op.value) >>> 0;
         step(b, rule, `CONNMARK ctmark → ${hex(b.ctmark)}`);
@@ -140,6 +145,11 @@ function masquerade(ctx: TargetContext, rule: Rule, b: Branch, ports: { from: nu
   const sel = ctx.routing.masqueradeSource(b.oif, nexthop);
   assume(b, sel.assumption);
   if (sel.ip === undefined) {
+    if (sel.known) {
+      // nf_nat_masquerade_ipv4: no address to use → NF_DROP.
+      step(b, rule, `MASQUERADE finds no source address (${sel.how}): dropped`);
+      return { kind: 'end', end: { b, end: 'drop' } };
+    }
     return { kind: 'end', end: { b, end: 'unknown', reason: `MASQUERADE: no source address can be chosen on ${b.oif ?? 'an unknown device'} (${sel.how})`, where: `${rule.loc.file}:${rule.loc.line}` } };
   }
   rewrite(b, rule, 'MASQUERADE', 'src', parseIp(sel.ip)!, ports, randomPort, sel.how);
@@ -150,6 +160,11 @@ function redirect(ctx: TargetContext, rule: Rule, b: Branch, ports: { from: numb
   const local = b.hook === 'OUTPUT';
   const sel = ctx.routing.redirectAddress(local ? undefined : b.iif, b.family);
   if (sel.ip === undefined) {
+    if (sel.known) {
+      // nf_nat_redirect_ipv4: the incoming device has no address → NF_DROP.
+      step(b, rule, `REDIRECT finds no address on ${b.iif ?? 'the incoming device'}: dropped`);
+      return { kind: 'end', end: { b, end: 'drop' } };
+    }
     return { kind: 'end', end: { b, end: 'unknown', reason: `REDIRECT: ${sel.how}`, where: `${rule.loc.file}:${rule.loc.line}` } };
   }
   rewrite(b, rule, 'REDIRECT', 'dst', parseIp(sel.ip)!, ports, false, sel.how);

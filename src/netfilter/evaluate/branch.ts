@@ -22,9 +22,11 @@ export interface Branch {
   gateway: string | undefined;
   routeText: string | undefined;
   hook: Hook;
+  /** The local-delivery decision of the latest route lookup (locally generated packets loop back through lo). */
+  routeLocal: boolean;
   mark: number;
   ctmark: number;
-  ct: { untracked: boolean; dnat: boolean; snat: boolean };
+  ct: { seen: boolean; untracked: boolean; dnat: boolean; snat: boolean };
   /** Whether the nat table already ran for the destination / source manipulation of this connection. */
   natInit: { dst: boolean; src: boolean };
   recent: Map<string, string[]>;

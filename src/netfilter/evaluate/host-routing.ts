@@ -38,11 +38,11 @@ export function hostRouting(net: HostNetwork, node: string): NodeRouting {
     masqueradeSource(dev, nexthop) {
       if (dev === undefined) return { how: 'the egress device is unknown' };
       const c = selectMasqueradeSource(net, dev, nexthop);
-      return c.isKnown ? { ip: c.ip, how: c.how } : { ip: c.ip, how: c.how, assumption: c.how };
+      return c.isKnown ? { ip: c.ip, how: c.how, known: true } : { ip: c.ip, how: c.how, assumption: c.how };
     },
     redirectAddress(inDev, family) {
       const c = selectRedirectAddress(net, inDev, family);
-      return { ip: c.ip, how: c.how };
+      return { ip: c.ip, how: c.how, known: c.isKnown };
     },
     ingressFor(src) {
       const r = route(src);

@@ -51,7 +51,7 @@ export function traceNode(input: NodeInput): NodeTrace {
     sport: input.packet.sport, dport: input.packet.dport, icmpType: input.packet.icmpType, icmpCode: input.packet.icmpCode,
     srcMac: input.packet.srcMac, iif: undefined, oif: undefined, gateway: undefined, routeText: undefined,
     hook: 'PREROUTING', mark: input.packet.mark ?? 0, ctmark: 0,
-    ct: { untracked: false, dnat: false, snat: false }, natInit: { dst: false, src: false },
+    ct: { seen: false, untracked: false, dnat: false, snat: false }, natInit: { dst: false, src: false }, routeLocal: false,
     recent: new Map(), steps: [], translations: [], assumptions: [],
   };
   const outcomes = input.entry.kind === 'iface' ? fromWire(ctx, b, input.entry.iface) : fromLocal(ctx, b);
@@ -122,14 +122,13 @@ function fromLocal(ctx: NodeContext, b: Branch): NodeOutcome[] {
   b.hook = 'OUTPUT';
   for (const r of routeBranch(ctx, b, done)) {
     let live = [r.b];
-    const wasLocal = new Map<Branch, boolean>();
     live = runHook(ctx, live, 'OUTPUT', ['raw', 'mangle', 'nat'], done);
     // ip_route_me_harder: a nat OUTPUT DNAT (or mark change) re-routes the packet.
     const rerouted: Branch[] = [];
     for (const x of live) {
       const moved = x.translations.some((t) => t.type === 'DNAT' || t.type === 'REDIRECT');
-      if (!moved) { wasLocal.set(x, r.local); rerouted.push(x); continue; }
-      for (const y of routeBranch(ctx, x, done)) { wasLocal.set(y.b, y.local); rerouted.push(y.b); }
+      if (!moved) { rerouted.push(x); continue; }
+      for (const y of routeBranch(ctx, x, done)) rerouted.push(y.b);
     }
     // IPVS LOCAL_OUT (priority -98) schedules locally generated connections to a virtual service.
     const scheduled: Branch[] = [];
@@ -138,12 +137,12 @@ function fromLocal(ctx: NodeContext, b: Branch): NodeOutcome[] {
       if (!vs) { scheduled.push(x); continue; }
       const res = scheduleIpvs(vs, x, (ip) => ctx.routing.route(parseIp(ip)!).kind === 'local');
       if (res.kind === 'no-destination') { done.push(finish(res.b, 'rejected', { rejectWith: res.reason })); continue; }
-      for (const s of res.branches) for (const y of routeBranch(ctx, s.b, done)) { wasLocal.set(y.b, y.local); scheduled.push(y.b); }
+      for (const s of res.branches) for (const y of routeBranch(ctx, s.b, done)) scheduled.push(y.b);
     }
     live = runHook(ctx, scheduled, 'OUTPUT', ['filter', 'security'], done);
     const post = runHook(ctx, live, 'POSTROUTING', ['mangle', 'nat'], done);
     for (const y of post) {
-      if (!(wasLocal.get(y) ?? r.local)) { done.push(finish(y, 'forwarded')); continue; }
+      if (!y.routeLocal) { done.push(finish(y, 'forwarded')); continue; }
       // Loopback: the packet comes back in on lo; nat is already set up for this connection.
       y.iif = 'lo';
       const pre = runHook(ctx, [y], 'PREROUTING', ['raw', 'mangle'], done);
@@ -163,6 +162,7 @@ function routeBranch(ctx: WalkContext, b: Branch, done: NodeOutcome[]): { b: Bra
     routingStep(b, `local delivery to ${formatIp(b.dst)}`, ans.text);
     if (b.hook === 'OUTPUT') b.oif = 'lo';
     b.routeText = ans.text;
+    b.routeLocal = true;
     return [{ b, local: true }];
   }
   if (ans.kind !== 'unicast') {
@@ -179,6 +179,7 @@ function routeBranch(ctx: WalkContext, b: Branch, done: NodeOutcome[]): { b: Bra
     x.oif = h.dev;
     x.gateway = h.gateway;
     x.routeText = ans.text;
+    x.routeLocal = false;
     routingStep(x, `forward${h.gateway ? ` via ${h.gateway}` : ''}${h.dev ? ` dev ${h.dev}` : ''}`, ans.text);
     return { b: x, local: false };
   });
@@ -187,6 +188,7 @@ function routeBranch(ctx: WalkContext, b: Branch, done: NodeOutcome[]): { b: Bra
 /** Runs the hook's tables in order; returns the branches that pass, moves the rest to `done`. */
 function runHook(ctx: WalkContext, branches: Branch[], hook: Hook, tables: readonly Table[], done: NodeOutcome[]): Branch[] {
   let live = branches;
+  if (!tables.includes('raw')) for (const b of live) b.ct.seen = true;
   for (const table of tables) {
     const next: Branch[] = [];
     for (const b of live) {
@@ -201,6 +203,8 @@ function runHook(ctx: WalkContext, branches: Branch[], hook: Hook, tables: reado
       if (!chain) { next.push(b); continue; }
       for (const e of walkChain(ctx, b, table, hook)) settle(e, chain.policy, table, hook, next, done);
     }
+    // Conntrack (priority -200) runs right after the raw table (-300) in PREROUTING and OUTPUT.
+    if (table === 'raw') for (const b of next) b.ct.seen = true;
     live = next;
   }
   return live;

@@ -21,9 +21,10 @@ export interface NodeRouting {
   route(dst: Ip): RouteAnswer;
   addrTypeIs(ip: Ip, types: readonly AddrType[], dev: string | undefined): { is: boolean; assumption?: string } | { unknown: string };
   /** The source MASQUERADE picks on `dev` toward `nexthop`. */
-  masqueradeSource(dev: string | undefined, nexthop: Ip): { ip?: string; how: string; assumption?: string };
+  /** `known`: the dumps show there is no address to pick (the kernel then drops the packet). */
+  masqueradeSource(dev: string | undefined, nexthop: Ip): { ip?: string; how: string; assumption?: string; known?: boolean };
   /** REDIRECT's new destination: the incoming device's primary address (loopback for local packets). */
-  redirectAddress(inDev: string | undefined, family: 4 | 6): { ip?: string; how: string };
+  redirectAddress(inDev: string | undefined, family: 4 | 6): { ip?: string; how: string; known?: boolean };
   /** The interface a packet from `src` most likely arrives on (the route back to it). */
   ingressFor(src: Ip): string | undefined;
   /** Bridge of a port: undefined when `iface` is itself a bridge (unknown port), null when not bridged. */

@@ -34,7 +34,8 @@ export const conntrackMatch: MatchFamily<'conntrack'> = {
   },
   test(m, pkt): MatchAnswer {
     if (m.states) {
-      const have = new Set<CtState>(pkt.ct.untracked ? ['UNTRACKED'] : ['NEW']);
+      // Before conntrack has seen the packet (the raw table) there is no entry: INVALID.
+      const have = new Set<CtState>(pkt.ct.untracked ? ['UNTRACKED'] : pkt.ct.seen ? ['NEW'] : ['INVALID']);
       if (pkt.ct.dnat) have.add('DNAT');
       if (pkt.ct.snat) have.add('SNAT');
       const a = negate(m.states.states.some((s) => have.has(s)) ? yes(ASSUME_NEW) : no(ASSUME_NEW), m.states.negated);

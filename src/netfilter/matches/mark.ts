@@ -17,6 +17,8 @@ export const markMatch: MatchFamily<'mark'> = {
     return { kind: 'mark', source: module === 'connmark' ? 'conn' : 'packet', mm, negated: o.negated };
   },
   test(m, pkt) {
+    // No connection (raw table, or untracked): connmark_mt returns false, whatever the "!".
+    if (m.source === 'conn' && (!pkt.ct.seen || pkt.ct.untracked)) return no('no conntrack entry here, so -m connmark does not match');
     const v = m.source === 'conn' ? pkt.ctmark : pkt.mark;
     return negate(((v & m.mm.mask) >>> 0) === m.mm.value ? yes() : no(), m.negated);
   },
