@@ -1,6 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatKpathError, KpathError } from '../errors.js';
 import { EXIT, EXIT_HELP } from './exit-codes.js';
+import { registerCheck } from './check.js';
+import { registerDiff } from './diff.js';
+import { registerGather } from './gather.js';
 import { registerTrace } from './trace.js';
 import type { CliIo } from './options.js';
 
@@ -23,6 +26,9 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `\n${EXIT_HELP}\n\nExamples:\n  kpath trace --snapshot fixtures/snapshots/eks-nlb-ip-traefik --svc ingress/traefik --from internet\n  kpath trace --snapshot DIR --node node-a --proto tcp --src 203.0.113.10 --dst 10.0.1.5 --dport 31080\n`);
   registerTrace(program, io);
+  registerGather(program, io);
+  registerCheck(program, io);
+  registerDiff(program, io);
   return program;
 }
 

@@ -4,13 +4,16 @@ import { buildCluster } from '../k8s/parse.js';
 import { traceNodeQuery } from '../path/node-trace.js';
 import { traceService } from '../path/service-trace.js';
 import type { TraceResult } from '../path/model.js';
+import { renderDot } from '../render/dot.js';
 import { renderJson } from '../render/json.js';
+import { renderMermaid } from '../render/mermaid.js';
 import { renderText } from '../render/text.js';
 import { loadSnapshot } from '../snapshot/load.js';
 import { intOption, styleFor, type CliIo } from './options.js';
 import { EXIT_HELP } from './exit-codes.js';
+import { addLiveOptions, gatherForTrace, liveOptions, type LiveFlags } from './gather.js';
 
-interface TraceOpts {
+interface TraceOpts extends LiveFlags {
   snapshot?: string;
   node?: string;
   proto?: string;
@@ -43,14 +46,19 @@ Two questions:
 
 A snapshot is a directory of raw dumps (k8s/*.json, nodes/NAME/iptables-save.txt,
 ipset-save.txt, ip-addr.json, ip-route.json, aws/*.json); see README "Snapshot layout".
-Output: -o text (default, for people) or -o json (trace JSON v1, for CI).
+Output: -o text (default, for people), -o json (trace JSON v1, for CI), -o mermaid (a
+flowchart GitHub renders) or -o dot (Graphviz).
+
+Without --snapshot, a service-level trace gathers what it needs from the live cluster (kubeconfig,
+AWS credentials, node dumps through the kube-proxy pods) into a temporary snapshot; --save DIR
+keeps it. See kpath gather --help.
 
 ${EXIT_HELP}
 `;
 
 /** Adds `kpath trace`. */
 export function registerTrace(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command('trace')
     .description('trace a Service (client → load balancer → node → pod) or one packet on one node')
     .option('--snapshot <dir>', 'snapshot directory to trace offline')
@@ -67,19 +75,30 @@ export function registerTrace(program: Command, io: CliIo): void {
     .option('--iif <iface>', 'node-level: interface the packet arrives on')
     .option('--local', 'node-level: the packet originates on the node itself')
     .option('--mark <n>', 'node-level: packet mark on arrival', intOption('--mark', 0xffffffff))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'mermaid', 'dot']).default('text'))
     .option('-v, --verbose', 'text: also show the client hop')
-    .addHelpText('after', HELP)
-    .action(async (opts: TraceOpts, cmd: Command) => {
-      const result = runTrace(opts);
-      const global = cmd.parent?.opts() as { color?: boolean } | undefined;
-      io.out(opts.output === 'json' ? renderJson(result) : renderText(result, await styleFor(io, global?.color), { verbose: opts.verbose }));
-    });
+    .addHelpText('after', HELP);
+  addLiveOptions(cmd, { withSave: true });
+  cmd.action(async (opts: TraceOpts, c: Command) => {
+    // Without --snapshot, a service-level trace first gathers what it needs from the live cluster.
+    const live = !opts.snapshot && opts.svc && opts.from ? await gatherForTrace({ ...liveOptions(opts), svc: opts.svc, from: opts.from }, io) : undefined;
+    try {
+      const result = runTrace({ ...opts, snapshot: opts.snapshot ?? live?.dir });
+      const global = c.parent?.opts() as { color?: boolean } | undefined;
+      const out = opts.output === 'json' ? renderJson(result)
+        : opts.output === 'mermaid' ? renderMermaid(result)
+          : opts.output === 'dot' ? renderDot(result)
+            : renderText(result, await styleFor(io, global?.color), { verbose: opts.verbose });
+      io.out(out);
+    } finally {
+      live?.cleanup();
+    }
+  });
 }
 
 function runTrace(opts: TraceOpts): TraceResult {
   if (!opts.snapshot) {
-    throw new KpathError('E_USAGE', 'live tracing is not available yet: pass --snapshot DIR', { hint: 'capture a snapshot by hand (README: snapshot layout) and trace it offline' });
+    throw new KpathError('E_USAGE', 'say where to trace: --snapshot DIR, or --svc NAME --from WHERE to gather from the live cluster', { hint: 'a node-level trace needs a snapshot: kpath gather --save DIR --svc NAME --from node:NAME' });
   }
   if (opts.node && opts.svc) throw new KpathError('E_USAGE', '--node (node level) and --svc (service level) cannot be combined');
   if (opts.iif && opts.local) throw new KpathError('E_USAGE', '--iif and --local cannot be combined: a packet either arrives on an interface or starts on the node');
