@@ -3,7 +3,10 @@ import { formatKpathError, KpathError } from '../errors.js';
 import { EXIT, EXIT_HELP } from './exit-codes.js';
 import { registerCheck } from './check.js';
 import { registerDiff } from './diff.js';
+import { registerExplain } from './explain.js';
 import { registerGather } from './gather.js';
+import { registerLint } from './lint.js';
+import { registerRedact } from './redact.js';
 import { registerTrace } from './trace.js';
 import type { CliIo } from './options.js';
 
@@ -29,6 +32,9 @@ export function buildProgram(io: CliIo): Command {
   registerGather(program, io);
   registerCheck(program, io);
   registerDiff(program, io);
+  registerExplain(program, io);
+  registerLint(program, io);
+  registerRedact(program, io);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { KpathError } from '../errors.js';
 import { buildCluster } from '../k8s/parse.js';
+import { chainLabeler } from '../kube/chain-names.js';
 import { traceNodeQuery } from '../path/node-trace.js';
 import { traceService } from '../path/service-trace.js';
 import type { TraceResult } from '../path/model.js';
@@ -83,12 +84,12 @@ export function registerTrace(program: Command, io: CliIo): void {
     // Without --snapshot, a service-level trace first gathers what it needs from the live cluster.
     const live = !opts.snapshot && opts.svc && opts.from ? await gatherForTrace({ ...liveOptions(opts), svc: opts.svc, from: opts.from }, io) : undefined;
     try {
-      const result = runTrace({ ...opts, snapshot: opts.snapshot ?? live?.dir });
+      const { result, labelChain } = runTrace({ ...opts, snapshot: opts.snapshot ?? live?.dir });
       const global = c.parent?.opts() as { color?: boolean } | undefined;
       const out = opts.output === 'json' ? renderJson(result)
         : opts.output === 'mermaid' ? renderMermaid(result)
           : opts.output === 'dot' ? renderDot(result)
-            : renderText(result, await styleFor(io, global?.color), { verbose: opts.verbose });
+            : renderText(result, await styleFor(io, global?.color), { verbose: opts.verbose, labelChain });
       io.out(out);
     } finally {
       live?.cleanup();
@@ -96,7 +97,7 @@ export function registerTrace(program: Command, io: CliIo): void {
   });
 }
 
-function runTrace(opts: TraceOpts): TraceResult {
+function runTrace(opts: TraceOpts): { result: TraceResult; labelChain: (chain: string) => string | undefined } {
   if (!opts.snapshot) {
     throw new KpathError('E_USAGE', 'say where to trace: --snapshot DIR, or --svc NAME --from WHERE to gather from the live cluster', { hint: 'a node-level trace needs a snapshot: kpath gather --save DIR --svc NAME --from node:NAME' });
   }
@@ -104,16 +105,18 @@ function runTrace(opts: TraceOpts): TraceResult {
   if (opts.iif && opts.local) throw new KpathError('E_USAGE', '--iif and --local cannot be combined: a packet either arrives on an interface or starts on the node');
   const snap = loadSnapshot(opts.snapshot);
   const cluster = buildCluster(snap.k8sDocs);
+  const labelChain = chainLabeler(cluster);
   if (opts.node) {
     if (!opts.src || !opts.dst) throw new KpathError('E_USAGE', 'a node-level trace needs --src and --dst', { hint: 'kpath trace --snapshot DIR --node NAME --proto tcp --src IP --dst IP --dport N' });
-    return traceNodeQuery(snap, cluster, {
+    const result = traceNodeQuery(snap, cluster, {
       node: opts.node, proto: opts.proto ?? 'tcp', src: opts.src, sport: opts.sport, dst: opts.dst, dport: opts.dport,
       iif: opts.iif, local: opts.local, mark: opts.mark,
     });
+    return { result, labelChain };
   }
   if (opts.svc) {
     if (!opts.from) throw new KpathError('E_USAGE', '--svc needs --from internet|node:NAME|pod:NAMESPACE/NAME|ip:ADDRESS');
-    return traceService(snap, cluster, { svc: opts.svc, port: opts.port, from: opts.from, client: opts.client });
+    return { result: traceService(snap, cluster, { svc: opts.svc, port: opts.port, from: opts.from, client: opts.client }), labelChain };
   }
   throw new KpathError('E_USAGE', 'say what to trace: --svc NAME (service level) or --node NAME (node level)');
 }

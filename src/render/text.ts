@@ -25,14 +25,18 @@ function pathTitle(p: TracePath, i: number, s: Style): string {
   }
 }
 
-function hopLines(h: Hop, s: Style): string[] {
+function hopLines(h: Hop, s: Style, labelChain?: (chain: string) => string | undefined): string[] {
   const out = [`    ${s.bold(`[${h.kind}]`)} ${h.name}`];
   for (const n of h.notes ?? []) out.push(`      ${s.dim(n)}`);
+  let prevChain = '';
   for (const st of h.steps) {
     const loc = st.rule > 0 ? `${st.table} ${st.chain} #${st.rule}` : `${st.table} ${st.chain}`;
+    // kube-proxy's hashed chains get their Service port (and endpoint) once per run of steps.
+    const label = st.chain !== prevChain ? labelChain?.(st.chain) : undefined;
+    prevChain = st.chain;
     const isNat = /^(DNAT|SNAT|MASQUERADE|REDIRECT)/.test(st.verdict);
     const verdict = isNat ? s.magenta(st.verdict) : /DROP|REJECT/.test(st.verdict) ? s.red(st.verdict) : st.verdict;
-    out.push(`      ${s.dim(loc.padEnd(44))} ${verdict}`);
+    out.push(`      ${s.dim(loc.padEnd(44))} ${verdict}${label ? s.dim(`  [${label}]`) : ''}`);
   }
   for (const t of h.translations) {
     if (h.steps.some((st) => st.verdict.startsWith(t.type) && st.verdict.includes(t.to))) continue;
@@ -46,7 +50,7 @@ function hopLines(h: Hop, s: Style): string[] {
  * matched and the rewrites highlighted, then assumptions and unknowns, and a last line saying
  * what happened.
  */
-export function renderText(r: TraceResult, s: Style, opts: { verbose?: boolean } = {}): string {
+export function renderText(r: TraceResult, s: Style, opts: { verbose?: boolean; labelChain?: (chain: string) => string | undefined } = {}): string {
   const lines: string[] = [];
   const q = r.query;
   lines.push(s.bold(`kpath trace ${String(q.title ?? '')}`.trim()));
@@ -62,7 +66,7 @@ export function renderText(r: TraceResult, s: Style, opts: { verbose?: boolean }
     lines.push(pathTitle(p, i, s));
     for (const h of p.hops) {
       if (!opts.verbose && h.kind === 'client') continue;
-      lines.push(...hopLines(h, s));
+      lines.push(...hopLines(h, s, opts.labelChain));
     }
     lines.push('');
   });
