@@ -1,6 +1,7 @@
 import { KpathError, type SourceLoc } from '../../errors.js';
 import type { Chain, Rule, RuleKeys, Table } from '../model.js';
 import { ruleKeysFromMatches, ruleKeysFromText } from '../rule-keys.js';
+import type { DumpLines } from './lines.js';
 import { parseRawRule, type PendingRule } from './rule.js';
 
 /** A parsed rule, or the index (into the dump's lines) of an `-A CHAIN …` line kept as text. */
@@ -17,7 +18,7 @@ export interface PendingTable {
 /** What building a rule of a table needs: the table being read and the dump's lines. */
 export interface TableContext {
   readonly table: PendingTable;
-  readonly env: { readonly file: string; readonly family: 4 | 6; readonly lines: readonly string[] };
+  readonly env: { readonly file: string; readonly family: 4 | 6; readonly lines: DumpLines };
 }
 
 /**
@@ -57,7 +58,7 @@ export class LazyChain implements Chain {
     const e = this.entries[i]!;
     if (typeof e !== 'number') return ruleKeysFromMatches(e.matches);
     const parsed = this.cache?.[i];
-    return parsed ? ruleKeysFromMatches(parsed.matches) : ruleKeysFromText(this.ctx.env.lines[e]!);
+    return parsed ? ruleKeysFromMatches(parsed.matches) : ruleKeysFromText(this.ctx.env.lines.at(e));
   }
 }
 

@@ -2,6 +2,7 @@ import { KpathError, type SourceLoc } from '../../errors.js';
 import { TABLES, type Chain, type Ruleset, type Table, type TableRules } from '../model.js';
 import { LazyChain, type PendingTable, type TableContext } from './chain.js';
 import { tokenizeLine } from './lexer.js';
+import { indexLines, type DumpLines } from './lines.js';
 import { parseRuleBody, ruleStart, type Fail, type PendingRule } from './rule.js';
 
 /** Built-in chains of each table (their policies appear in the dump as ACCEPT/DROP). */
@@ -37,15 +38,17 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
   const tables = new Map<Table, TableRules>();
   let current: PendingTable | undefined;
   let generator: string | undefined;
-  const lines = text.split('\n');
+  const lines = indexLines(text);
   const env = { file, family, err: undefined as unknown as Fail, lines };
-  for (let idx = 0; idx < lines.length; idx++) {
-    const raw = lines[idx]!;
+  const last: LastChain = { name: '', chain: undefined };
+  for (let idx = 0; idx < lines.count; idx++) {
+    const first = text.charCodeAt(lines.start(idx));
     // Most lines are rules already in iptables-save's own shape: keep them as text, unparsed.
-    if (current && raw.charCodeAt(0) === 45 /* - */ && appendRaw(raw, idx, current, env)) continue;
-    if (current && raw.charCodeAt(0) === 58 /* : */ && declareUserChain(raw, idx, current)) continue;
+    if (current && first === 45 /* - */ && appendRawAt(lines, idx, current, last, file)) continue;
+    const line = lines.at(idx);
+    if (current && first === 91 /* [ */ && appendRaw(line, idx, current, env)) continue;
+    if (current && first === 58 /* : */ && declareUserChain(line, idx, current)) continue;
     const lineNo = idx + 1;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const trimmed = line.trim();
     if (trimmed === '') continue;
     const col = line.length - line.trimStart().length + 1;
@@ -70,6 +73,8 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
       if (!current) return err('E_IPT_NO_TABLE', 'COMMIT outside a table', col, trimmed);
       tables.set(current.name, finishTable(current, { file, family, lazy: opts.lazy === true, lines }));
       current = undefined;
+      last.name = '';
+      last.chain = undefined;
       continue;
     }
     if (!current) return err('E_IPT_NO_TABLE', 'a rule or chain before any *table line', col, trimmed, 'iptables-save output starts each table with *nat, *filter …');
@@ -90,10 +95,46 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
   }
   if (current) {
     throw new KpathError('E_IPT_NO_COMMIT', `table ${current.name} is not closed by COMMIT`, {
-      loc: current.loc, token: `*${current.name}`, sourceLine: lines[current.loc.line - 1], hint: 'iptables-save ends every table with COMMIT; the dump may be cut short',
+      loc: current.loc, token: `*${current.name}`, sourceLine: lines.at(current.loc.line - 1), hint: 'iptables-save ends every table with COMMIT; the dump may be cut short',
     });
   }
   return { family, file, tables, generator };
+}
+
+/** The chain of the previous rule line (iptables-save groups a chain's rules together). */
+interface LastChain {
+  name: string;
+  chain: PendingTable['chains'] extends Map<string, infer C> ? C | undefined : never;
+}
+
+/**
+ * `-A CHAIN …` read in place in the dump's text: the rule is kept as its line index, and its chain
+ * is found without slicing when it is the previous rule's chain. False for anything unusual.
+ */
+function appendRawAt(lines: DumpLines, idx: number, table: PendingTable, last: LastChain, file: string): boolean {
+  const text = lines.text;
+  const s = lines.start(idx);
+  if (!text.startsWith('-A ', s)) return false;
+  const n = s + 3;
+  const e = lines.end(idx);
+  if (last.chain && text.startsWith(last.name, n) && (n + last.name.length === e || text.charCodeAt(n + last.name.length) === 32)) {
+    last.chain.rules.push(idx);
+    return true;
+  }
+  let end = text.indexOf(' ', n);
+  if (end < 0 || end > e) end = e;
+  const name = text.slice(n, end);
+  if (name === '' || name.startsWith('"')) return false;
+  const chain = table.chains.get(name);
+  if (!chain) {
+    throw new KpathError('E_IPT_UNKNOWN_CHAIN', `chain ${name} is not declared in table ${table.name}`, {
+      loc: { file, line: idx + 1, column: 4 }, token: name, sourceLine: lines.at(idx), hint: 'declare it with a ":NAME - [0:0]" line before its rules',
+    });
+  }
+  last.name = name;
+  last.chain = chain;
+  chain.rules.push(idx);
+  return true;
 }
 
 /** `:NAME - [p:b]`, the usual user-chain line, without tokenizing; false for anything else. */
@@ -131,7 +172,7 @@ function appendRaw(line: string, idx: number, table: PendingTable, env: { file: 
   return true;
 }
 
-function parseCommand(line: string, idx: number, table: PendingTable, env: { file: string; family: 4 | 6; err: Fail; lines: readonly string[] }): void {
+function parseCommand(line: string, idx: number, table: PendingTable, env: { file: string; family: 4 | 6; err: Fail; lines: DumpLines }): void {
   if (appendRaw(line, idx, table, env)) return;
   const lineNo = idx + 1;
   let tokens = tokenizeLine(line, env.file, lineNo);
@@ -182,7 +223,7 @@ function parseCommand(line: string, idx: number, table: PendingTable, env: { fil
   else chain.rules.push(rule);
 }
 
-function finishTable(t: PendingTable, env: { file: string; family: 4 | 6; lazy: boolean; lines: readonly string[] }): TableRules {
+function finishTable(t: PendingTable, env: { file: string; family: 4 | 6; lazy: boolean; lines: DumpLines }): TableRules {
   const chains = new Map<string, Chain>();
   for (const name of BUILTIN_CHAINS[t.name]) {
     if (!t.chains.has(name)) t.chains.set(name, { policy: 'ACCEPT', rules: [], line: t.loc.line });

@@ -4,6 +4,7 @@ import type { Match, Target } from '../model.js';
 import { CORE_OPTION_FAMILIES, MODULE_FAMILIES, TARGET_NAMES } from '../registry.js';
 import { protoName } from '../values.js';
 import { tokenizeLine, type Token } from './lexer.js';
+import type { DumpLines } from './lines.js';
 
 // One rule's text → matches and a target, through the match and target families of registry.ts.
 
@@ -38,8 +39,8 @@ export function ruleStart(line: string): number {
 }
 
 /** Parses a kept `-A CHAIN …` line into a pending rule. */
-export function parseRawRule(idx: number, env: { readonly file: string; readonly family: 4 | 6; readonly lines: readonly string[] }): PendingRule {
-  const line = env.lines[idx]!.replace(/\r$/, '');
+export function parseRawRule(idx: number, env: { readonly file: string; readonly family: 4 | 6; readonly lines: DumpLines }): PendingRule {
+  const line = env.lines.at(idx);
   const lineNo = idx + 1;
   const err: Fail = (code, message, column, token, hint) => {
     throw new KpathError(code, message, { loc: { file: env.file, line: lineNo, column }, token, sourceLine: line, hint });
