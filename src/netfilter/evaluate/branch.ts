@@ -22,6 +22,11 @@ export interface Branch {
   gateway: string | undefined;
   routeText: string | undefined;
   hook: Hook;
+  /**
+   * Output device chosen by a re-route inside OUTPUT: the rest of the OUTPUT hook still sees the
+   * device the hook was entered with (the hook state's `out` is fixed); POSTROUTING sees this one.
+   */
+  nextOif: string | undefined;
   /** The local-delivery decision of the latest route lookup (locally generated packets loop back through lo). */
   routeLocal: boolean;
   mark: number;

@@ -51,7 +51,7 @@ export function traceNode(input: NodeInput): NodeTrace {
     sport: input.packet.sport, dport: input.packet.dport, icmpType: input.packet.icmpType, icmpCode: input.packet.icmpCode,
     srcMac: input.packet.srcMac, iif: undefined, oif: undefined, gateway: undefined, routeText: undefined,
     hook: 'PREROUTING', mark: input.packet.mark ?? 0, ctmark: 0,
-    ct: { seen: false, untracked: false, dnat: false, snat: false }, natInit: { dst: false, src: false }, routeLocal: false,
+    ct: { seen: false, untracked: false, dnat: false, snat: false }, natInit: { dst: false, src: false }, routeLocal: false, nextOif: undefined,
     recent: new Map(), steps: [], translations: [], assumptions: [],
   };
   const outcomes = input.entry.kind === 'iface' ? fromWire(ctx, b, input.entry.iface) : fromLocal(ctx, b);
@@ -117,6 +117,18 @@ function ipvsOut(ctx: NodeContext, y: Branch, vs: NonNullable<ReturnType<typeof 
   }
 }
 
+/**
+ * After a re-route inside OUTPUT (nat DNAT, IPVS), the remaining OUTPUT tables still match `-o`
+ * against the device the hook started with; the new device takes effect from POSTROUTING on
+ * (found by the kernel-differential suite: a filter `-o lo` rule still drops a node packet that
+ * nat OUTPUT DNATed away from a local address).
+ */
+function deferOif(b: Branch, hookOif: string | undefined): Branch {
+  b.nextOif = b.oif;
+  b.oif = hookOif;
+  return b;
+}
+
 function fromLocal(ctx: NodeContext, b: Branch): NodeOutcome[] {
   const done: NodeOutcome[] = [];
   b.hook = 'OUTPUT';
@@ -128,7 +140,8 @@ function fromLocal(ctx: NodeContext, b: Branch): NodeOutcome[] {
     for (const x of live) {
       const moved = x.translations.some((t) => t.type === 'DNAT' || t.type === 'REDIRECT');
       if (!moved) { rerouted.push(x); continue; }
-      for (const y of routeBranch(ctx, x, done)) rerouted.push(y.b);
+      const hookOif = x.oif;
+      for (const y of routeBranch(ctx, x, done)) rerouted.push(deferOif(y.b, hookOif));
     }
     // IPVS LOCAL_OUT (priority -98) schedules locally generated connections to a virtual service.
     const scheduled: Branch[] = [];
@@ -137,9 +150,13 @@ function fromLocal(ctx: NodeContext, b: Branch): NodeOutcome[] {
       if (!vs) { scheduled.push(x); continue; }
       const res = scheduleIpvs(vs, x, (ip) => ctx.routing.route(parseIp(ip)!).kind === 'local');
       if (res.kind === 'no-destination') { done.push(finish(res.b, 'rejected', { rejectWith: res.reason })); continue; }
-      for (const s of res.branches) for (const y of routeBranch(ctx, s.b, done)) scheduled.push(y.b);
+      const hookOif = x.oif;
+      for (const s of res.branches) for (const y of routeBranch(ctx, s.b, done)) scheduled.push(deferOif(y.b, hookOif));
     }
     live = runHook(ctx, scheduled, 'OUTPUT', ['filter', 'security'], done);
+    for (const x of live) {
+      if (x.nextOif !== undefined) { x.oif = x.nextOif; x.nextOif = undefined; }
+    }
     const post = runHook(ctx, live, 'POSTROUTING', ['mangle', 'nat'], done);
     for (const y of post) {
       if (!y.routeLocal) { done.push(finish(y, 'forwarded')); continue; }
