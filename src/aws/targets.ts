@@ -102,11 +102,22 @@ function wantedNodeLabels(svc: Service): [string, string][] {
   });
 }
 
+/**
+ * Nodes LBC may register as instance targets of a Service: its default node selector, the
+ * target-node-labels annotation, and an EC2 instance ID in spec.providerID (aws-nlb.md §1.2).
+ * Readiness is left to the caller.
+ */
+export function eligibleInstanceNodes(cluster: Cluster, svc: Service): { node: Node; instanceId: string }[] {
+  const labels = wantedNodeLabels(svc);
+  return cluster.nodes.flatMap((n) => {
+    const id = providerIds(n).instanceId;
+    return !isExcludedNode(n) && id !== undefined && labels.every(([k, v]) => n.labels[k] === v) ? [{ node: n, instanceId: id }] : [];
+  });
+}
+
 /** Instance targets as LBC registers them: every eligible node at the NodePort (aws-nlb.md §1.2). */
 function deriveInstanceTargets(cluster: Cluster, svc: Service, port: ServicePort): Omit<ResolvedTarget, 'health' | 'isHealthy' | 'isRegistered' | 'notes'>[] {
-  const labels = wantedNodeLabels(svc);
-  const eligible = cluster.nodes.filter((n) => !isExcludedNode(n) && providerIds(n).instanceId !== undefined &&
-    labels.every(([k, v]) => n.labels[k] === v));
+  const eligible = eligibleInstanceNodes(cluster, svc).map((x) => x.node);
   // Ready=True nodes, failing open to nodes of unknown readiness when none is Ready (LBC ResolveNodePortEndpoints).
   const ready = eligible.filter((n) => n.ready === true);
   const chosen = ready.length > 0 ? ready : eligible.filter((n) => n.ready === undefined);

@@ -105,7 +105,8 @@ function checkExpected(inp: IptablesNodeInput, nat: TableRules, refs: Map<string
   return { findings, seen };
 }
 
-function sliceState(cluster: Cluster, ns: string, name: string, ip: string): 'ready' | 'serving' | 'not-ready' | 'absent' {
+/** How the EndpointSlices of ns/name list `ip`: ready, serving (terminating), not ready, or absent. */
+export function sliceState(cluster: Cluster, ns: string, name: string, ip: string): 'ready' | 'serving' | 'not-ready' | 'absent' {
   let state: 'ready' | 'serving' | 'not-ready' | 'absent' = 'absent';
   for (const s of cluster.endpointSlices) {
     if (s.namespace !== ns || s.serviceName !== name) continue;

@@ -2,6 +2,7 @@ import type { Cluster } from '../k8s/model.js';
 import { buildIpvsState } from '../kube/ipvs-state.js';
 import type { ProxierInput, ServicePortInfo } from '../kube/proxier-model.js';
 import type { IpvsService, IpvsTable } from '../netfilter/ipvs/model.js';
+import { sliceState } from './iptables.js';
 import type { Finding } from './model.js';
 
 /** A node's IPVS-mode state to lint. */
@@ -45,18 +46,9 @@ function expectations(inp: IpvsNodeInput): { exact: Map<string, Expectation>; no
   return { exact, nodePorts };
 }
 
-function endpointState(cluster: Cluster, spn: string, ip: string): 'ready' | 'serving' | 'not-ready' | 'absent' {
+function endpointState(cluster: Cluster, spn: string, ip: string): ReturnType<typeof sliceState> {
   const [ns, name] = spn.split(/[/:]/) as [string, string];
-  let state: 'ready' | 'serving' | 'not-ready' | 'absent' = 'absent';
-  for (const s of cluster.endpointSlices) {
-    if (s.namespace !== ns || s.serviceName !== name) continue;
-    for (const e of s.endpoints) {
-      if (!e.addresses.includes(ip)) continue;
-      if (e.ready) return 'ready';
-      state = e.serving ? 'serving' : 'not-ready';
-    }
-  }
-  return state;
+  return sliceState(cluster, ns, name, ip);
 }
 
 function checkService(inp: IpvsNodeInput, vs: IpvsService, exp: Expectation): Finding[] {

@@ -1,4 +1,5 @@
 import { findServiceNlbs } from '../aws/find.js';
+import { eligibleInstanceNodes } from '../aws/targets.js';
 import type { AwsData, Listener, TargetGroup, TargetHealthDescription } from '../aws/model.js';
 import type { Cluster, Node, Service, ServicePort } from '../k8s/model.js';
 import { servicePortName } from '../kube/chain-hash.js';
@@ -8,25 +9,10 @@ import type { Finding, NotChecked } from './model.js';
 // controller has just deregistered is draining, not drift.
 const LEAVING = new Set(['draining', 'unhealthy.draining', 'unused']);
 
-// LBC's default node selector for instance targets (aws-nlb.md §1.2), as in src/aws/targets.ts.
-function isExcludedNode(n: Node): boolean {
-  const l = n.labels;
-  return 'node-role.kubernetes.io/master' in l || 'node.kubernetes.io/exclude-from-external-load-balancers' in l ||
-    'alpha.service-controller.kubernetes.io/exclude-balancer' in l || l['eks.amazonaws.com/compute-type'] === 'fargate';
-}
-
 function instanceIdOf(n: Node): string | undefined {
   return /^aws:\/\/\/[^/]*\/(i-[0-9a-f]+)$/.exec(n.providerID ?? '')?.[1];
 }
 
-function wantedNodeLabels(svc: Service): [string, string][] {
-  const v = svc.annotations['service.beta.kubernetes.io/aws-load-balancer-target-node-labels'];
-  if (!v) return [];
-  return v.split(',').map((kv) => kv.trim()).filter((kv) => kv !== '').map((kv) => {
-    const i = kv.indexOf('=');
-    return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)];
-  });
-}
 
 function forwardedArns(l: Listener): string[] {
   const fwd = l.defaultActions.find((a) => a.type === 'forward');
@@ -107,10 +93,8 @@ function lintIpGroup(tg: TargetGroup, spn: string, eps: SliceEndpoint[], ds: rea
 function lintInstanceGroup(cluster: Cluster, svc: Service, tg: TargetGroup, spn: string, port: ServicePort, ds: readonly TargetHealthDescription[], file: string): Finding[] {
   const out: Finding[] = [];
   const registered = ds.filter((d) => !LEAVING.has(d.targetHealth.state));
-  const labels = wantedNodeLabels(svc);
-  const eligible = cluster.nodes.filter((n) => !isExcludedNode(n) && instanceIdOf(n) !== undefined && n.ready !== false && labels.every(([k, v]) => n.labels[k] === v));
-  for (const n of eligible) {
-    const id = instanceIdOf(n)!;
+  const eligible = eligibleInstanceNodes(cluster, svc).filter((x) => x.node.ready !== false);
+  for (const { node: n, instanceId: id } of eligible) {
     if (registered.some((d) => d.target.id === id)) continue;
     out.push({
       severity: 'warning', code: 'target-missing', node: n.name, where: file, service: spn, endpoint: id,
