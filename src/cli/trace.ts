@@ -104,7 +104,8 @@ function runTrace(opts: TraceOpts): { result: TraceResult; labelChain: (chain: s
   if (opts.node && opts.svc) throw new KpathError('E_USAGE', '--node (node level) and --svc (service level) cannot be combined');
   if (opts.iif && opts.local) throw new KpathError('E_USAGE', '--iif and --local cannot be combined: a packet either arrives on an interface or starts on the node');
   const snap = loadSnapshot(opts.snapshot);
-  const cluster = buildCluster(snap.k8sDocs);
+  // A service-level trace reads only the traced Service's objects of kind Service/EndpointSlice.
+  const cluster = buildCluster(snap.k8sDocs, opts.svc && !opts.node ? { focus: opts.svc } : {});
   const labelChain = chainLabeler(cluster);
   if (opts.node) {
     if (!opts.src || !opts.dst) throw new KpathError('E_USAGE', 'a node-level trace needs --src and --dst', { hint: 'kpath trace --snapshot DIR --node NAME --proto tcp --src IP --dst IP --dport N' });
@@ -116,7 +117,14 @@ function runTrace(opts: TraceOpts): { result: TraceResult; labelChain: (chain: s
   }
   if (opts.svc) {
     if (!opts.from) throw new KpathError('E_USAGE', '--svc needs --from internet|node:NAME|pod:NAMESPACE/NAME|ip:ADDRESS');
-    return { result: traceService(snap, cluster, { svc: opts.svc, port: opts.port, from: opts.from, client: opts.client }), labelChain };
+    const query = { svc: opts.svc, port: opts.port, from: opts.from, client: opts.client };
+    try {
+      return { result: traceService(snap, cluster, query), labelChain };
+    } catch (e) {
+      // Not found among the focused objects: read everything (the error then suggests names).
+      if (!(e instanceof KpathError && e.code.startsWith('E_SVC_'))) throw e;
+      return { result: traceService(snap, buildCluster(snap.k8sDocs), query), labelChain };
+    }
   }
   throw new KpathError('E_USAGE', 'say what to trace: --svc NAME (service level) or --node NAME (node level)');
 }

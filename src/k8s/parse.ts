@@ -204,8 +204,33 @@ function toKubeProxy(o: Obj, source: string): KubeProxyConfig | undefined {
   };
 }
 
+/** Options of buildCluster. */
+export interface BuildClusterOptions {
+  /**
+   * Only the Service of this name ([NAMESPACE/]NAME) and its EndpointSlices/Endpoints are read;
+   * other Services are skipped. A trace of one Service in a 10,000-Service snapshot then does not
+   * convert them all. Nodes, Pods and everything else are read as usual.
+   */
+  readonly focus?: string;
+}
+
+function focusFilter(focus: string | undefined): ((ns: string, name: string) => boolean) | undefined {
+  if (focus === undefined) return undefined;
+  const [ns, name] = focus.includes('/') ? focus.split('/', 2) as [string, string] : [undefined, focus];
+  return (n, x) => x === name && (ns === undefined || n === ns);
+}
+
 /** Classifies objects from the k8s/ files by kind; unknown kinds are ignored. */
-export function buildCluster(docs: readonly { readonly file: string; readonly doc: unknown }[]): Cluster {
+export function buildCluster(docs: readonly { readonly file: string; readonly doc: unknown }[], opts: BuildClusterOptions = {}): Cluster {
+  const keep = focusFilter(opts.focus);
+  const wanted = (o: Obj, nameOf: (m: ReturnType<typeof meta>) => string | undefined): boolean => {
+    if (!keep) return true;
+    const m = obj(o.metadata) ?? {};
+    const ns = str(m.namespace) ?? 'default';
+    const labels = obj(m.labels);
+    const name = nameOf({ namespace: ns, name: str(m.name) ?? '', labels: labels ? strMap(labels) : {}, annotations: {} });
+    return name !== undefined && keep(ns, name);
+  };
   const services: Service[] = [];
   const slices: EndpointSlice[] = [];
   const legacy: EndpointSlice[] = [];
@@ -217,9 +242,9 @@ export function buildCluster(docs: readonly { readonly file: string; readonly do
     for (const o of flattenObjects(doc)) {
       const source = file;
       switch (o.kind) {
-        case 'Service': services.push(toService(o, source)); break;
-        case 'EndpointSlice': slices.push(toSlice(o, source)); break;
-        case 'Endpoints': legacy.push(...endpointsToSlices(o, source)); break;
+        case 'Service': if (wanted(o, (m) => m.name)) services.push(toService(o, source)); break;
+        case 'EndpointSlice': if (wanted(o, (m) => m.labels['kubernetes.io/service-name'])) slices.push(toSlice(o, source)); break;
+        case 'Endpoints': if (wanted(o, (m) => m.name)) legacy.push(...endpointsToSlices(o, source)); break;
         case 'Node': nodes.push(toNode(o, source)); break;
         case 'Pod': pods.push(toPod(o, source)); break;
         case 'TargetGroupBinding': tgbs.push(toTgb(o, source)); break;
