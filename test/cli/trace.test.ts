@@ -50,6 +50,8 @@ describe('kpath trace (CLI)', () => {
     const r = kpath('trace', '--snapshot', 'fixtures/snapshots/eks-nlb-ip-traefik', '--svc', 'traefk', '--from', 'internet');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/E_SVC_UNKNOWN: Service traefk is not in the snapshot/);
+    // Found by reading every Service again after the focused read missed it.
+    expect(r.err).toMatch(/hint: .*ingress\/traefik/);
   });
 
   test('a dump kpath cannot read: file:line:col, the code, the frame', () => {
