@@ -154,8 +154,9 @@ export function traceNodeQuery(snap: Snapshot, cluster: Cluster, q: NodeQuery): 
   const unknowns: Unknown[] = [...state.unknowns];
   let trace: NodeTrace | undefined;
   if (ruleset) trace = traceNode({ node: q.node, ruleset, routing: state.routing, testSet: state.testSet, ipvs: state.ipvs, packet, entry });
+  const owners = indexOwners(cluster);
   const paths: TracePath[] = trace
-    ? trace.outcomes.map((o) => nodePath(o, state, indexOwners(cluster), packet, unknowns))
+    ? trace.outcomes.map((o) => nodePath(o, state, owners, packet, unknowns))
     : [missingRulesPath(q.node, src.family, unknowns)];
   const reasons = [...new Set(trace?.outcomes.flatMap((o) => sourceRewriteReasons(o, q.node)) ?? [])];
   return {

@@ -1,5 +1,5 @@
 import { readAwsDumps } from '../aws/index.js';
-import type { Cluster, Service } from '../k8s/model.js';
+import type { Cluster } from '../k8s/model.js';
 import { parseIp } from '../netfilter/cidr.js';
 import { traceNode } from '../netfilter/evaluate/node.js';
 import type { Entry, NodeOutcome, Packet } from '../netfilter/trace.js';
@@ -187,9 +187,4 @@ function delivered(ctx: Ctx, p: TracePath, o: NodeOutcome, hops: Hop[], prob: nu
     proxyProtocol: a.proxyProtocol,
     assumptions,
   };
-}
-
-/** The Service a trace is about, for callers that need it again. */
-export function serviceOf(cluster: Cluster, q: ServiceQuery): Service {
-  return resolveService(cluster, q.svc);
 }

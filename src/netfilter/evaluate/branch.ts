@@ -1,5 +1,5 @@
 import { formatIp, type Ip } from '../cidr.js';
-import type { Hook, PacketView } from '../family.js';
+import type { Hook } from '../family.js';
 import type { Step, Translation } from '../trace.js';
 
 /**
@@ -57,11 +57,6 @@ export function forkBranch(b: Branch, probability: number): Branch {
 /** Adds an assumption once. */
 export function assume(b: Branch, text: string | undefined): void {
   if (text !== undefined && !b.assumptions.includes(text)) b.assumptions.push(text);
-}
-
-/** The read-only view a match gets. */
-export function viewOf(b: Branch): PacketView {
-  return b;
 }
 
 /** ADDR:PORT (IPv6 in brackets) for output. */
