@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// kpath's executable: load the built CLI and run it. Build with `npm run build` (npm ci does it).
-import { run } from '../dist/cli/index.js';
+// kpath's executable: load the built CLI and run it. Build with `npm run build` (npm ci does it);
+// dist/bundle/ is dist/cli/ bundled into one module (scripts/bundle.mjs).
+import { run } from '../dist/bundle/kpath.js';
 
 await run(process.argv);
