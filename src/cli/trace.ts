@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { KpathError } from '../errors.js';
-import { buildCluster } from '../k8s/parse.js';
+import { buildCluster, focusItemSelector } from '../k8s/parse.js';
 import { chainLabeler } from '../kube/chain-names.js';
 import { traceNodeQuery } from '../path/node-trace.js';
 import { traceService } from '../path/service-trace.js';
@@ -103,9 +103,10 @@ function runTrace(opts: TraceOpts): { result: TraceResult; labelChain: (chain: s
   }
   if (opts.node && opts.svc) throw new KpathError('E_USAGE', '--node (node level) and --svc (service level) cannot be combined');
   if (opts.iif && opts.local) throw new KpathError('E_USAGE', '--iif and --local cannot be combined: a packet either arrives on an interface or starts on the node');
-  const snap = loadSnapshot(opts.snapshot);
   // A service-level trace reads only the traced Service's objects of kind Service/EndpointSlice.
-  const cluster = buildCluster(snap.k8sDocs, opts.svc && !opts.node ? { focus: opts.svc } : {});
+  const focus = opts.svc && !opts.node ? opts.svc : undefined;
+  const snap = loadSnapshot(opts.snapshot, focus ? { k8sItems: focusItemSelector(focus) } : {});
+  const cluster = buildCluster(snap.k8sDocs, focus ? { focus } : {});
   const labelChain = chainLabeler(cluster);
   if (opts.node) {
     if (!opts.src || !opts.dst) throw new KpathError('E_USAGE', 'a node-level trace needs --src and --dst', { hint: 'kpath trace --snapshot DIR --node NAME --proto tcp --src IP --dst IP --dport N' });
@@ -123,7 +124,8 @@ function runTrace(opts: TraceOpts): { result: TraceResult; labelChain: (chain: s
     } catch (e) {
       // Not found among the focused objects: read everything (the error then suggests names).
       if (!(e instanceof KpathError && e.code.startsWith('E_SVC_'))) throw e;
-      return { result: traceService(snap, buildCluster(snap.k8sDocs), query), labelChain };
+      const whole = loadSnapshot(opts.snapshot);
+      return { result: traceService(whole, buildCluster(whole.k8sDocs), query), labelChain };
     }
   }
   throw new KpathError('E_USAGE', 'say what to trace: --svc NAME (service level) or --node NAME (node level)');

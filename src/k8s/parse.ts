@@ -220,6 +220,18 @@ function focusFilter(focus: string | undefined): ((ns: string, name: string) => 
   return (n, x) => x === name && (ns === undefined || n === ns);
 }
 
+/**
+ * What a reader of the k8s/ files must build for buildCluster(…, { focus }): Service, EndpointSlice
+ * and Endpoints objects only when their text holds the focused name as a JSON string. That is
+ * exact, not a guess: the name is a DNS label or subdomain (RFC 1123: a-z, 0-9, '-', '.'), which
+ * JSON writes only as itself, and a Service's slices carry it verbatim in their
+ * kubernetes.io/service-name label (the reader keeps any item that has a \u escape).
+ */
+export function focusItemSelector(focus: string): { readonly kinds: ReadonlySet<string>; readonly needle: string } {
+  const name = focus.includes('/') ? focus.split('/', 2)[1]! : focus;
+  return { kinds: new Set(['Service', 'EndpointSlice', 'Endpoints']), needle: JSON.stringify(name) };
+}
+
 /** Classifies objects from the k8s/ files by kind; unknown kinds are ignored. */
 export function buildCluster(docs: readonly { readonly file: string; readonly doc: unknown }[], opts: BuildClusterOptions = {}): Cluster {
   const keep = focusFilter(opts.focus);

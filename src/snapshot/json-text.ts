@@ -11,14 +11,19 @@ export function positionOf(text: string, offset: number): { line: number; column
   return { line, column: offset - last };
 }
 
-/** JSON.parse with a positioned KpathError (E_JSON_BAD) instead of a bare SyntaxError. */
-export function parseJsonText(text: string, file: string): unknown {
+/**
+ * JSON.parse with a positioned KpathError (E_JSON_BAD) instead of a bare SyntaxError. With
+ * `start`/`end`, parses only that part of `text` (one item of a List) and still reports the
+ * position in the whole file.
+ */
+export function parseJsonText(text: string, file: string, start = 0, end = text.length): unknown {
+  const part = start === 0 && end === text.length ? text : text.slice(start, end);
   try {
-    return JSON.parse(text);
+    return JSON.parse(part);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const m = /position (\d+)/.exec(msg);
-    const offset = m ? Number(m[1]) : 0;
+    const offset = start + (m ? Number(m[1]) : 0);
     const { line, column } = positionOf(text, offset);
     throw new KpathError('E_JSON_BAD', `not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, {
       loc: { file, line, column }, token: text.slice(offset, offset + 1), sourceLine: text.split('\n')[line - 1],

@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { KpathError } from '../errors.js';
+import { parseJsonListSelected, type ListItemSelector } from './json-list.js';
 import { parseJsonText, parseYamlDocs } from './json-text.js';
 import type { AwsDumps, FileJson, FileText, NodeDumps, Snapshot, SnapshotGap } from './model.js';
 
@@ -54,12 +55,21 @@ function walkFiles(dir: string): string[] {
   return out;
 }
 
+/** Options of loadSnapshot. */
+export interface LoadSnapshotOptions {
+  /**
+   * Build only these items of the Lists in k8s/*.json (the rest are checked as JSON structure
+   * and skipped); see parseJsonListSelected. YAML files and single objects are read whole.
+   */
+  readonly k8sItems?: ListItemSelector;
+}
+
 /**
  * Reads a snapshot directory (shared/spec/snapshot.md). Only k8s/ is required; every other file
  * may be missing. Text dumps are returned unparsed so that a trace can report a broken node dump
  * as unknown for that node; JSON and YAML are parsed here, with positioned errors.
  */
-export function loadSnapshot(dir: string): Snapshot {
+export function loadSnapshot(dir: string, opts: LoadSnapshotOptions = {}): Snapshot {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new KpathError('E_SNAPSHOT_MISSING', `snapshot directory ${dir} does not exist`, { hint: 'pass --snapshot DIR with k8s/ and nodes/ folders (see README: snapshot layout)' });
   }
@@ -69,7 +79,8 @@ export function loadSnapshot(dir: string): Snapshot {
   }
   const k8sDocs = walkFiles(k8sDir).flatMap((file) => {
     const text = readTextFile(file);
-    return file.endsWith('.json') ? [{ file, doc: parseJsonText(text, file) }] : parseYamlDocs(text, file).map((doc) => ({ file, doc }));
+    if (!file.endsWith('.json')) return parseYamlDocs(text, file).map((doc) => ({ file, doc }));
+    return [{ file, doc: opts.k8sItems ? parseJsonListSelected(text, file, opts.k8sItems) : parseJsonText(text, file) }];
   });
   const nodes = new Map<string, NodeDumps>();
   const nodesDir = join(dir, 'nodes');
