@@ -17,13 +17,14 @@ const V4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 export function parseIp(text: string): Ip | undefined {
   const m = V4_RE.exec(text);
   if (m) {
-    let v = 0n;
+    // Summed as a number (exact below 2^53) and converted once: BigInt steps cost 4 allocations.
+    let v = 0;
     for (let i = 1; i <= 4; i++) {
       const part = Number(m[i]);
       if (part > 255) return undefined;
-      v = (v << 8n) | BigInt(part);
+      v = v * 256 + part;
     }
-    return { family: 4, value: v };
+    return { family: 4, value: BigInt(v) };
   }
   if (text.includes(':')) return parseIp6(text);
   return undefined;

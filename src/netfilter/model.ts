@@ -141,7 +141,7 @@ export interface Rule {
 export interface RuleKeys {
   /** One exact destination (`-d ADDR/32`, not negated), as "family:value". */
   readonly dst?: string;
-  /** One exact destination port (`--dport N` of -m tcp/udp/sctp, not negated). */
+  /** One exact destination port (`--dport N` of -m tcp/udp/sctp, not negated); only when no `dst`. */
   readonly dport?: number;
 }
 

@@ -7,12 +7,11 @@ import { parseRawRule, type PendingRule } from './rule.js';
 /** A parsed rule, or the index (into the dump's lines) of an `-A CHAIN …` line kept as text. */
 export type Entry = PendingRule | number;
 
-/** A table being read: its chains and their rules (parsed or still text). */
+/** A table being read: its chains, which collect their rules as the dump is read. */
 export interface PendingTable {
   readonly name: Table;
   readonly loc: SourceLoc;
-  /** `line`: where the chain was declared (1-based), for its location. */
-  readonly chains: Map<string, { policy: 'ACCEPT' | 'DROP' | undefined; rules: Entry[]; line: number }>;
+  readonly chains: Map<string, LazyChain>;
 }
 
 /** What building a rule of a table needs: the table being read and the dump's lines. */
@@ -25,20 +24,27 @@ export interface TableContext {
  * A chain whose rules are parsed one by one when first read (all at once for an eager parse);
  * index keys of rules still held as text come from the text. A class, not closures, because a
  * kube-proxy dump has tens of thousands of chains and this keeps each one small.
+ *
+ * iptables-save prints a chain's rules on consecutive lines, so while that holds the rules are
+ * only a run of line indexes (`first`, `count`) and no array is made; anything else (a parsed
+ * rule, -I, a chain's rules split by other lines) turns the run into a list.
  */
 export class LazyChain implements Chain {
+  private first = -1;
+  private count = 0;
+  private list: Entry[] | undefined;
   private cache: (Rule | undefined)[] | undefined;
 
   constructor(
     readonly name: string,
     readonly policy: Chain['policy'],
+    /** Where the chain was declared (1-based). */
     private readonly line: number,
-    private readonly entries: readonly Entry[],
     private readonly ctx: TableContext,
   ) {}
 
   get size(): number {
-    return this.entries.length;
+    return this.list ? this.list.length : this.count;
   }
 
   get loc(): SourceLoc {
@@ -46,25 +52,59 @@ export class LazyChain implements Chain {
   }
 
   get rules(): readonly Rule[] {
-    return this.entries.map((_, i) => this.rule(i));
+    const out: Rule[] = [];
+    for (let i = 0; i < this.size; i++) out.push(this.rule(i));
+    return out;
+  }
+
+  /** Appends the rule on line `idx` (0-based), kept as text. */
+  appendLine(idx: number): void {
+    if (this.list) this.list.push(idx);
+    else if (this.count === 0) { this.first = idx; this.count = 1; }
+    else if (this.first + this.count === idx) this.count++;
+    else this.entries().push(idx);
+  }
+
+  /** Appends a rule already parsed, or inserts it before rule `at` (0-based; -I). */
+  add(rule: PendingRule, at?: number): void {
+    if (at === undefined) this.entries().push(rule);
+    else this.entries().splice(at, 0, rule);
+  }
+
+  /** -F: no rules. */
+  flush(): void {
+    this.first = -1;
+    this.count = 0;
+    this.list = undefined;
   }
 
   rule(i: number): Rule {
-    const cache = (this.cache ??= new Array<Rule | undefined>(this.entries.length));
-    return (cache[i] ??= buildRule(this.ctx, this.name, this.entries, i));
+    const cache = (this.cache ??= new Array<Rule | undefined>(this.size));
+    return (cache[i] ??= buildRule(this.ctx, this.name, this.entry(i), i));
   }
 
   keys(i: number): RuleKeys {
-    const e = this.entries[i]!;
+    const e = this.entry(i);
     if (typeof e !== 'number') return ruleKeysFromMatches(e.matches);
     const parsed = this.cache?.[i];
     return parsed ? ruleKeysFromMatches(parsed.matches) : ruleKeysFromText(this.ctx.env.lines.at(e));
   }
+
+  private entry(i: number): Entry {
+    return this.list ? this.list[i]! : this.first + i;
+  }
+
+  private entries(): Entry[] {
+    if (!this.list) {
+      this.list = [];
+      for (let k = 0; k < this.count; k++) this.list.push(this.first + k);
+    }
+    return this.list;
+  }
 }
 
-function buildRule(ctx: TableContext, chain: string, entries: readonly Entry[], k: number): Rule {
+function buildRule(ctx: TableContext, chain: string, entry: Entry, k: number): Rule {
   const t = ctx.table;
-  const entry = entries[k]!;
   const r = typeof entry === 'number' ? parseRawRule(entry, ctx.env) : entry;
   let target = r.target;
   if (r.jumpTo) {

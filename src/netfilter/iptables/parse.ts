@@ -1,5 +1,5 @@
 import { KpathError, type SourceLoc } from '../../errors.js';
-import { TABLES, type Chain, type Ruleset, type Table, type TableRules } from '../model.js';
+import { TABLES, type Ruleset, type Table, type TableRules } from '../model.js';
 import { LazyChain, type PendingTable, type TableContext } from './chain.js';
 import { tokenizeLine } from './lexer.js';
 import { indexLines, type DumpLines } from './lines.js';
@@ -40,14 +40,15 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
   let generator: string | undefined;
   const lines = indexLines(text);
   const env = { file, family, err: undefined as unknown as Fail, lines };
+  let ctx: TableContext | undefined;
   const last: LastChain = { name: '', chain: undefined };
   for (let idx = 0; idx < lines.count; idx++) {
     const first = text.charCodeAt(lines.start(idx));
-    // Most lines are rules already in iptables-save's own shape: keep them as text, unparsed.
+    // Most lines are rules and chains already in iptables-save's own shape: keep them as text.
     if (current && first === 45 /* - */ && appendRawAt(lines, idx, current, last, file)) continue;
+    if (ctx && first === 58 /* : */ && declareUserChain(lines, idx, ctx)) continue;
     const line = lines.at(idx);
     if (current && first === 91 /* [ */ && appendRaw(line, idx, current, env)) continue;
-    if (current && first === 58 /* : */ && declareUserChain(line, idx, current)) continue;
     const lineNo = idx + 1;
     const trimmed = line.trim();
     if (trimmed === '') continue;
@@ -67,12 +68,14 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
       if (!TABLES.includes(name as Table)) return err('E_IPT_UNKNOWN_TABLE', `unknown table "${name}"`, col + 1, name, `tables are ${TABLES.join(', ')}`);
       if (tables.has(name as Table)) return err('E_IPT_DUPLICATE_TABLE', `table ${name} appears twice`, col + 1, name);
       current = { name: name as Table, loc: at(col), chains: new Map() };
+      ctx = { table: current, env };
       continue;
     }
     if (trimmed === 'COMMIT') {
       if (!current) return err('E_IPT_NO_TABLE', 'COMMIT outside a table', col, trimmed);
-      tables.set(current.name, finishTable(current, { file, family, lazy: opts.lazy === true, lines }));
+      tables.set(current.name, finishTable(ctx!, opts.lazy === true));
       current = undefined;
+      ctx = undefined;
       last.name = '';
       last.chain = undefined;
       continue;
@@ -88,10 +91,10 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
       const builtin = BUILTIN_CHAINS[current.name].includes(name);
       if (builtin && policy === '-') return err('E_IPT_BAD_VALUE', `built-in chain ${name} needs a policy`, tokens[1]!.column, policy);
       if (!builtin && policy !== '-') return err('E_IPT_BAD_VALUE', `user chain ${name} cannot have policy ${policy}`, tokens[1]!.column, policy);
-      if (!current.chains.has(name)) current.chains.set(name, { policy: policy === '-' ? undefined : policy, rules: [], line: lineNo });
+      if (!current.chains.has(name)) current.chains.set(name, new LazyChain(name, policy === '-' ? undefined : policy, lineNo, ctx!));
       continue;
     }
-    parseCommand(line, idx, current, { ...env, err });
+    parseCommand(line, idx, ctx!, { ...env, err });
   }
   if (current) {
     throw new KpathError('E_IPT_NO_COMMIT', `table ${current.name} is not closed by COMMIT`, {
@@ -104,7 +107,7 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
 /** The chain of the previous rule line (iptables-save groups a chain's rules together). */
 interface LastChain {
   name: string;
-  chain: PendingTable['chains'] extends Map<string, infer C> ? C | undefined : never;
+  chain: LazyChain | undefined;
 }
 
 /**
@@ -118,7 +121,7 @@ function appendRawAt(lines: DumpLines, idx: number, table: PendingTable, last: L
   const n = s + 3;
   const e = lines.end(idx);
   if (last.chain && text.startsWith(last.name, n) && (n + last.name.length === e || text.charCodeAt(n + last.name.length) === 32)) {
-    last.chain.rules.push(idx);
+    last.chain.appendLine(idx);
     return true;
   }
   let end = text.indexOf(' ', n);
@@ -133,20 +136,41 @@ function appendRawAt(lines: DumpLines, idx: number, table: PendingTable, last: L
   }
   last.name = name;
   last.chain = chain;
-  chain.rules.push(idx);
+  chain.appendLine(idx);
   return true;
 }
 
-/** `:NAME - [p:b]`, the usual user-chain line, without tokenizing; false for anything else. */
-function declareUserChain(line: string, idx: number, table: PendingTable): boolean {
-  const sp = line.indexOf(' ');
-  if (sp < 2 || !line.startsWith(' - [', sp) && !line.endsWith(' -')) return false;
-  const rest = line.slice(sp);
-  if (rest !== ' -' && !/^ - \[\d+:\d+\]\r?$/.test(rest)) return false;
-  const name = line.slice(1, sp);
+/**
+ * `:NAME -` or `:NAME - [p:b]`, the usual user-chain line, read in place without tokenizing;
+ * false for anything else (which then takes the full path).
+ */
+function declareUserChain(lines: DumpLines, idx: number, ctx: TableContext): boolean {
+  const text = lines.text;
+  const s = lines.start(idx);
+  const e = lines.end(idx);
+  const sp = text.indexOf(' ', s);
+  if (sp < s + 2 || sp >= e || text.charCodeAt(sp + 1) !== 45 /* - */) return false;
+  let p = sp + 2;
+  if (p < e) {
+    // " [digits:digits]" and nothing after it
+    if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 1) !== 91 /* [ */) return false;
+    p += 2;
+    const a = p;
+    while (p < e && isDigit(text.charCodeAt(p))) p++;
+    if (p === a || text.charCodeAt(p) !== 58 /* : */) return false;
+    const b = ++p;
+    while (p < e && isDigit(text.charCodeAt(p))) p++;
+    if (p === b || text.charCodeAt(p) !== 93 /* ] */ || p + 1 !== e) return false;
+  }
+  const name = text.slice(s + 1, sp);
+  const table = ctx.table;
   if (name.includes('"') || BUILTIN_CHAINS[table.name].includes(name)) return false;
-  if (!table.chains.has(name)) table.chains.set(name, { policy: undefined, rules: [], line: idx + 1 });
+  if (!table.chains.has(name)) table.chains.set(name, new LazyChain(name, undefined, idx + 1, ctx));
   return true;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /**
@@ -168,11 +192,12 @@ function appendRaw(line: string, idx: number, table: PendingTable, env: { file: 
       loc: { file: env.file, line: idx + 1, column: n + 1 }, token: chainName, sourceLine: line, hint: 'declare it with a ":NAME - [0:0]" line before its rules',
     });
   }
-  chain.rules.push(idx);
+  chain.appendLine(idx);
   return true;
 }
 
-function parseCommand(line: string, idx: number, table: PendingTable, env: { file: string; family: 4 | 6; err: Fail; lines: DumpLines }): void {
+function parseCommand(line: string, idx: number, ctx: TableContext, env: { file: string; family: 4 | 6; err: Fail; lines: DumpLines }): void {
+  const table = ctx.table;
   if (appendRaw(line, idx, table, env)) return;
   const lineNo = idx + 1;
   let tokens = tokenizeLine(line, env.file, lineNo);
@@ -190,14 +215,14 @@ function parseCommand(line: string, idx: number, table: PendingTable, env: { fil
   switch (cmd.text) {
     case '-N': case '--new-chain':
       if (!chainName) return env.err('E_IPT_MISSING_VALUE', `${cmd.text} wants a chain name`, cmd.column, cmd.text);
-      if (!table.chains.has(chainName)) table.chains.set(chainName, { policy: undefined, rules: [], line: lineNo });
+      if (!table.chains.has(chainName)) table.chains.set(chainName, new LazyChain(chainName, undefined, lineNo, ctx));
       return;
     case '-X': case '--delete-chain':
       if (chainName) table.chains.delete(chainName);
       return;
     case '-F': case '--flush':
-      if (chainName) table.chains.get(chainName)?.rules.splice(0);
-      else for (const c of table.chains.values()) c.rules.splice(0);
+      if (chainName) table.chains.get(chainName)?.flush();
+      else for (const c of table.chains.values()) c.flush();
       return;
     case '-A': case '--append': case '-I': case '--insert':
       break;
@@ -219,23 +244,17 @@ function parseCommand(line: string, idx: number, table: PendingTable, env: { fil
   const rawStart = cmd.column - 1;
   const pending = parseRuleBody(rest, { line, lineNo, file: env.file, family: env.family, err: env.err });
   const rule: PendingRule = { ...pending, raw: line.slice(rawStart).trim(), loc: { file: env.file, line: lineNo, column: cmd.column }, counters: counters ?? pending.counters };
-  if (insertAt !== undefined || cmd.text === '-I' || cmd.text === '--insert') chain.rules.splice(insertAt ?? 0, 0, rule);
-  else chain.rules.push(rule);
+  if (insertAt !== undefined || cmd.text === '-I' || cmd.text === '--insert') chain.add(rule, insertAt ?? 0);
+  else chain.add(rule);
 }
 
-function finishTable(t: PendingTable, env: { file: string; family: 4 | 6; lazy: boolean; lines: DumpLines }): TableRules {
-  const chains = new Map<string, Chain>();
+function finishTable(ctx: TableContext, lazy: boolean): TableRules {
+  const t = ctx.table;
   for (const name of BUILTIN_CHAINS[t.name]) {
-    if (!t.chains.has(name)) t.chains.set(name, { policy: 'ACCEPT', rules: [], line: t.loc.line });
+    if (!t.chains.has(name)) t.chains.set(name, new LazyChain(name, 'ACCEPT', t.loc.line, ctx));
   }
-  const ctx: TableContext = { table: t, env };
-  for (const [name, c] of t.chains) {
-    const chain = new LazyChain(name, c.policy, c.line, c.rules, ctx);
-    if (!env.lazy) {
-      for (let i = 0; i < chain.size; i++) chain.rule(i);
-    }
-    chains.set(name, chain);
+  if (!lazy) {
+    for (const chain of t.chains.values()) for (let i = 0; i < chain.size; i++) chain.rule(i);
   }
-  return { name: t.name, chains };
+  return { name: t.name, chains: t.chains };
 }
-
