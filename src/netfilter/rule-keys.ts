@@ -37,6 +37,8 @@ const PORT = /\s-m\s+(?:tcp|udp|sctp)\s+(?:--sport\s+\d+(?::\d+)?\s+)?--dport\s+
  * read with quoted comments blanked.
  */
 export function ruleKeysFromText(line: string): RuleKeys {
+  const host = leadingHostDst(line);
+  if (host !== undefined) return { dst: host };
   let m = CORE_END.exec(line);
   let text = line;
   if (m && line.lastIndexOf('"', m.index) >= 0) {
@@ -53,4 +55,30 @@ export function ruleKeysFromText(line: string): RuleKeys {
   const p = PORT.exec(text);
   const dport = p && !/!\s+$/.test(text.slice(0, p.index + 1)) ? Number(p[1]) : undefined;
   return dport !== undefined && dport <= 65535 ? { dport } : NONE;
+}
+
+/**
+ * The key of `-A CHAIN -d A.B.C.D/32 …` (kube-proxy's shape for every Service address rule),
+ * read without regular expressions; undefined for any other shape. The address is read as
+ * parseIp reads it (1–3 digits per part, each at most 255).
+ */
+function leadingHostDst(line: string): string | undefined {
+  if (!line.startsWith('-A ') || line.charCodeAt(3) === 34 /* " */) return undefined;
+  const sp = line.indexOf(' ', 3);
+  if (sp < 0 || !line.startsWith(' -d ', sp)) return undefined;
+  let p = sp + 4;
+  let v = 0;
+  for (let part = 0; part < 4; part++) {
+    let x = 0;
+    let digits = 0;
+    for (let c = line.charCodeAt(p); digits < 3 && c >= 48 && c <= 57; c = line.charCodeAt(p)) {
+      x = x * 10 + c - 48;
+      p++;
+      digits++;
+    }
+    if (digits === 0 || x > 255) return undefined;
+    v = v * 256 + x;
+    if (part < 3 && line.charCodeAt(p++) !== 46 /* . */) return undefined;
+  }
+  return line.startsWith('/32 ', p) ? `4:${v}` : undefined;
 }

@@ -88,7 +88,10 @@ export function scanJsonList(text: string, file: string): JsonListScan | undefin
       if (!(inItems && depth >= 3)) checkString(text, i, j, fail);
       const isKey = want === Want.KeyOrClose || want === Want.Key;
       if (isKey) {
-        if (depth === 1 || (inItems && depth === 3)) key = text.slice(i + 1, j);
+        if (depth === 1 || (inItems && depth === 3)) {
+          key = text.slice(i + 1, j);
+          if (key.includes('\\')) key = stringValue(text, i, j); // "kin\u0064" is "kind" to JSON.parse
+        }
         if (depth === 3 && inItems && key === 'items') itemHasItems = true;
         want = Want.Colon;
       } else {

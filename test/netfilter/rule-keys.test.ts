@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { renderProxierRules, type KubeProxyVersion, type ProxierInput, type ServiceSpec } from '../../src/kube/index.js';
+import { KpathError } from '../../src/errors.js';
 import { parseIptablesSave } from '../../src/netfilter/iptables/parse.js';
 import type { RuleKeys } from '../../src/netfilter/model.js';
 import { ruleKeysFromMatches, ruleKeysFromText } from '../../src/netfilter/rule-keys.js';
@@ -27,12 +28,24 @@ describe('keys read from a rule line', () => {
     { line: '-A X -p udp -m comment --comment "x -j y" -m udp --sport 53 --dport 5353 -j RETURN', want: 'dport 5353' },
     { line: '-A X -d 10.0.0.1/32 -j RETURN', want: `dst 4:${(10n << 24n) + 1n}` },
     { line: '-A X -d 10.0.0.1 -j RETURN', want: `dst 4:${(10n << 24n) + 1n}` },
+    { line: '-A X -d 010.0.0.1/32 -j RETURN', want: `dst 4:${(10n << 24n) + 1n}` },
+    { line: '-A X -d 10.0.0.1/32', want: `dst 4:${(10n << 24n) + 1n}` },
+    { line: '-A X -d 10.0.0.1/24 -p tcp -m tcp --dport 80 -j RETURN', want: 'dport 80' },
+    { line: '-A X -d 10.0.0.1000/32 -p tcp -m tcp --dport 80 -j RETURN', want: 'error' },
+    { line: '-A X -d 255.255.255.255/32 -j RETURN', want: `dst 4:${(1n << 32n) - 1n}` },
+    { line: '-A X -d 256.0.0.1/32 -p tcp -m tcp --dport 80 -j RETURN', want: 'error' },
   ];
   test.each(cases)('$line → $want', ({ line, want }) => {
-    expect(key(ruleKeysFromText(line))).toBe(want);
-    // and what the parsed rule says, for the same line
     const chain = /^-A (\S+)/.exec(line)![1]!;
     const dump = ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', `:${chain} - [0:0]`, ':KUBE-SVC-X - [0:0]', ':KUBE-EXT-X - [0:0]', line, 'COMMIT', ''].join('\n');
+    if (want === 'error') {
+      // Not an address: the parser rejects the rule, and the text must not give an address key.
+      expect(() => parseIptablesSave(dump, { file: 't' })).toThrow(KpathError);
+      expect(key(ruleKeysFromText(line))).not.toMatch(/^dst/);
+      return;
+    }
+    expect(key(ruleKeysFromText(line))).toBe(want);
+    // and what the parsed rule says, for the same line
     const rule = parseIptablesSave(dump, { file: 't' }).tables.get('nat')!.chains.get(chain)!.rules[0]!;
     expect(key(ruleKeysFromMatches(rule.matches))).toBe(want);
   });

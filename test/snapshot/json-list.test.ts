@@ -39,6 +39,13 @@ describe('scanJsonList', () => {
     expect(scan.items.map((i) => JSON.parse(text.slice(i.start, i.end)))).toEqual([list.items[0], list.items[1], list.items[5], list.items[6]]);
   });
 
+  test('keys and kinds spelled with escapes are read as JSON.parse reads them', () => {
+    const text = '{"kin\\u0064":"List","\\u0069tems":[{"\\u006bind":"Serv\\u0069ce","metadata":{"name":"a"}},{"kind":"Pod","\\u0069\\u0074\\u0065\\u006d\\u0073":[]}]}';
+    const scan = scanJsonList(text, 'k.json')!;
+    expect(scan.kind).toBe('List');
+    expect(scan.items.map((i) => [i.kind, i.hasItems])).toEqual([['Service', false], ['Pod', true]]);
+  });
+
   test('a document that is not one object with one items array is left to a whole parse', () => {
     expect(scanJsonList('{"kind":"Service","metadata":{}}', 'k.json')).toBeUndefined();
     expect(scanJsonList('[{"kind":"Service"}]', 'k.json')).toBeUndefined();

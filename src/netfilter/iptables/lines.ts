@@ -13,20 +13,30 @@ export interface DumpLines {
   at(i: number): string;
 }
 
-/** Indexes the line starts of `text`. */
-export function indexLines(text: string): DumpLines {
-  const starts: number[] = [0];
-  for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) starts.push(p + 1);
-  const end = (i: number): number => {
-    let e = i + 1 < starts.length ? starts[i + 1]! - 1 : text.length;
-    if (e > starts[i]! && text.charCodeAt(e - 1) === 13) e--;
+/**
+ * Line starts of a text, filled in by whoever walks the text (the iptables-save parser records
+ * each line as it reaches it, in one pass). A line's end is known once the next line is recorded.
+ */
+export class LineIndex implements DumpLines {
+  readonly starts: number[] = [];
+
+  constructor(readonly text: string) {}
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  start(i: number): number {
+    return this.starts[i]!;
+  }
+
+  end(i: number): number {
+    let e = i + 1 < this.starts.length ? this.starts[i + 1]! - 1 : this.text.length;
+    if (e > this.starts[i]! && this.text.charCodeAt(e - 1) === 13) e--;
     return e;
-  };
-  return {
-    text,
-    count: starts.length,
-    start: (i) => starts[i]!,
-    end,
-    at: (i) => text.slice(starts[i]!, end(i)),
-  };
+  }
+
+  at(i: number): string {
+    return this.text.slice(this.starts[i]!, this.end(i));
+  }
 }

@@ -2,7 +2,7 @@ import { KpathError, type SourceLoc } from '../../errors.js';
 import { TABLES, type Ruleset, type Table, type TableRules } from '../model.js';
 import { LazyChain, type PendingTable, type TableContext } from './chain.js';
 import { tokenizeLine } from './lexer.js';
-import { indexLines, type DumpLines } from './lines.js';
+import { LineIndex, type DumpLines } from './lines.js';
 import { parseRuleBody, ruleStart, type Fail, type PendingRule } from './rule.js';
 
 /** Built-in chains of each table (their policies appear in the dump as ACCEPT/DROP). */
@@ -38,16 +38,27 @@ export function parseIptablesSave(text: string, opts: ParseIptablesOptions): Rul
   const tables = new Map<Table, TableRules>();
   let current: PendingTable | undefined;
   let generator: string | undefined;
-  const lines = indexLines(text);
+  // One pass: each line's start is recorded as the line is reached, and the line is classified
+  // in place; only unusual lines are sliced out as strings.
+  const lines = new LineIndex(text);
+  const starts = lines.starts;
   const env = { file, family, err: undefined as unknown as Fail, lines };
   let ctx: TableContext | undefined;
   const last: LastChain = { name: '', chain: undefined };
-  for (let idx = 0; idx < lines.count; idx++) {
-    const first = text.charCodeAt(lines.start(idx));
+  const n = text.length;
+  for (let idx = 0, s = 0; s <= n; idx++) {
+    const nl = text.indexOf('\n', s);
+    const next = nl < 0 ? n + 1 : nl + 1;
+    let e = nl < 0 ? n : nl;
+    if (e > s && text.charCodeAt(e - 1) === 13) e--;
+    starts.push(s);
+    const lineStart = s;
+    s = next;
+    const first = text.charCodeAt(lineStart);
     // Most lines are rules and chains already in iptables-save's own shape: keep them as text.
-    if (current && first === 45 /* - */ && appendRawAt(lines, idx, current, last, file)) continue;
-    if (ctx && first === 58 /* : */ && declareUserChain(lines, idx, ctx)) continue;
-    const line = lines.at(idx);
+    if (current && first === 45 /* - */ && appendRawAt(text, lineStart, e, idx, current, last, file)) continue;
+    if (ctx && first === 58 /* : */ && declareUserChain(text, lineStart, e, idx, ctx)) continue;
+    const line = text.slice(lineStart, e);
     if (current && first === 91 /* [ */ && appendRaw(line, idx, current, env)) continue;
     const lineNo = idx + 1;
     const trimmed = line.trim();
@@ -111,16 +122,15 @@ interface LastChain {
 }
 
 /**
- * `-A CHAIN …` read in place in the dump's text: the rule is kept as its line index, and its chain
- * is found without slicing when it is the previous rule's chain. False for anything unusual.
+ * `-A CHAIN …` read in place in the dump's text (line `idx`, text[s..e)): the rule is kept as its
+ * line index, and its chain is found without slicing when it is the previous rule's chain. False
+ * for anything unusual.
  */
-function appendRawAt(lines: DumpLines, idx: number, table: PendingTable, last: LastChain, file: string): boolean {
-  const text = lines.text;
-  const s = lines.start(idx);
-  if (!text.startsWith('-A ', s)) return false;
+function appendRawAt(text: string, s: number, e: number, idx: number, table: PendingTable, last: LastChain, file: string): boolean {
+  if (text.charCodeAt(s + 1) !== 65 /* A */ || text.charCodeAt(s + 2) !== 32) return false;
   const n = s + 3;
-  const e = lines.end(idx);
-  if (last.chain && text.startsWith(last.name, n) && (n + last.name.length === e || text.charCodeAt(n + last.name.length) === 32)) {
+  const lastName = last.name;
+  if (last.chain && text.startsWith(lastName, n) && (n + lastName.length === e || text.charCodeAt(n + lastName.length) === 32)) {
     last.chain.appendLine(idx);
     return true;
   }
@@ -131,7 +141,7 @@ function appendRawAt(lines: DumpLines, idx: number, table: PendingTable, last: L
   const chain = table.chains.get(name);
   if (!chain) {
     throw new KpathError('E_IPT_UNKNOWN_CHAIN', `chain ${name} is not declared in table ${table.name}`, {
-      loc: { file, line: idx + 1, column: 4 }, token: name, sourceLine: lines.at(idx), hint: 'declare it with a ":NAME - [0:0]" line before its rules',
+      loc: { file, line: idx + 1, column: 4 }, token: name, sourceLine: text.slice(s, e), hint: 'declare it with a ":NAME - [0:0]" line before its rules',
     });
   }
   last.name = name;
@@ -141,13 +151,10 @@ function appendRawAt(lines: DumpLines, idx: number, table: PendingTable, last: L
 }
 
 /**
- * `:NAME -` or `:NAME - [p:b]`, the usual user-chain line, read in place without tokenizing;
- * false for anything else (which then takes the full path).
+ * `:NAME -` or `:NAME - [p:b]`, the usual user-chain line (line `idx`, text[s..e)), read in place
+ * without tokenizing; false for anything else (which then takes the full path).
  */
-function declareUserChain(lines: DumpLines, idx: number, ctx: TableContext): boolean {
-  const text = lines.text;
-  const s = lines.start(idx);
-  const e = lines.end(idx);
+function declareUserChain(text: string, s: number, e: number, idx: number, ctx: TableContext): boolean {
   const sp = text.indexOf(' ', s);
   if (sp < s + 2 || sp >= e || text.charCodeAt(sp + 1) !== 45 /* - */) return false;
   let p = sp + 2;
