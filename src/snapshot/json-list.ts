@@ -20,8 +20,15 @@ export interface JsonListScan {
   readonly items: readonly JsonListItem[];
 }
 
-const enum Ctx { Object = 1, Array = 2 }
-const enum Want { Value, ValueOrClose, KeyOrClose, Key, Colon, CommaOrClose }
+const OBJECT = 1;
+const ARRAY = 2;
+// What the scanner expects next.
+const VALUE = 0;
+const VALUE_OR_CLOSE = 1; // after '['
+const KEY_OR_CLOSE = 2; // after '{'
+const KEY = 3; // after ',' in an object
+const COLON = 4;
+const COMMA_OR_CLOSE = 5; // after a complete value (at depth 0: the document is complete)
 
 const LITERAL = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
 
@@ -36,12 +43,12 @@ const LITERAL = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?
  * Returns undefined when the top level is not an object with an `items` array.
  */
 export function scanJsonList(text: string, file: string): JsonListScan | undefined {
+  // The loop below runs once per token of a file of megabytes, in a process that has just
+  // started: it is kept small (messages are made in `fault`) so that V8 optimizes it early.
   const n = text.length;
-  const stack = new Uint8Array(64);
-  let stackCap = 64;
-  let ctx = stack;
+  let ctx = new Uint8Array(64);
   let depth = 0;
-  let want: Want = Want.Value;
+  let want = VALUE;
   let key: string | undefined; // the current key, kept only at depth 1 and at item depth (3)
   let listKind: string | undefined;
   let itemsSeen = 0;
@@ -52,32 +59,14 @@ export function scanJsonList(text: string, file: string): JsonListScan | undefin
   const items: JsonListItem[] = [];
   let topIsObject = false;
 
-  const fail = (at: number, what: string): never => {
-    const { line, column } = positionOf(text, at);
-    throw new KpathError('E_JSON_BAD', `not valid JSON: ${what}`, {
-      loc: { file, line, column }, token: at < n ? text.slice(at, at + 1) : '(end of file)', sourceLine: text.split('\n')[line - 1],
-    });
-  };
-  const push = (c: Ctx): void => {
-    if (depth === stackCap) {
-      stackCap *= 2;
-      const bigger = new Uint8Array(stackCap);
-      bigger.set(ctx);
-      ctx = bigger;
-    }
-    ctx[depth++] = c;
-  };
-
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 10 || c === 13 || c === 9) { i++; continue; }
-    if (depth === 0 && want === Want.CommaOrClose) fail(i, 'text after the end of the document');
     if (c === 34 /* " */) {
-      if (want !== Want.Value && want !== Want.ValueOrClose && want !== Want.KeyOrClose && want !== Want.Key) fail(i, want === Want.Colon ? "expected ':' after a key" : "expected ',' or a closing bracket");
+      if (want >= COLON) fault(text, file, i, want, depth, ctx);
       let j = text.indexOf('"', i + 1);
       for (;;) {
-        if (j < 0) fail(i, 'a string is not closed');
+        if (j < 0) fault(text, file, i, -1, depth, ctx);
         let k = j - 1;
         while (text.charCodeAt(k) === 92 /* \ */) k--;
         if (((j - 1 - k) & 1) === 0) break;
@@ -85,95 +74,125 @@ export function scanJsonList(text: string, file: string): JsonListScan | undefin
       }
       // Strings outside the items (the List's own kind, metadata …) are never parsed later: check
       // their insides here. They are few.
-      if (!(inItems && depth >= 3)) checkString(text, i, j, fail);
-      const isKey = want === Want.KeyOrClose || want === Want.Key;
-      if (isKey) {
+      if (depth < 3 || !inItems) checkString(text, file, i, j);
+      if (want >= KEY_OR_CLOSE) {
         if (depth === 1 || (inItems && depth === 3)) {
           key = text.slice(i + 1, j);
           if (key.includes('\\')) key = stringValue(text, i, j); // "kin\u0064" is "kind" to JSON.parse
+          if (depth === 3 && key === 'items') itemHasItems = true;
         }
-        if (depth === 3 && inItems && key === 'items') itemHasItems = true;
-        want = Want.Colon;
+        want = COLON;
       } else {
-        if (depth === 1 && key === 'kind') listKind = stringValue(text, i, j);
-        else if (inItems && depth === 3 && key === 'kind') itemKind = stringValue(text, i, j);
-        want = Want.CommaOrClose; // a complete value (at depth 0: the document is complete)
+        if (key === 'kind') {
+          if (depth === 1) listKind = stringValue(text, i, j);
+          else if (inItems && depth === 3) itemKind = stringValue(text, i, j);
+        }
+        want = COMMA_OR_CLOSE;
       }
       i = j + 1;
-      continue;
-    }
-    switch (c) {
-      case 123: /* { */
-      case 91: /* [ */ {
-        if (want !== Want.Value && want !== Want.ValueOrClose) fail(i, want === Want.Colon ? "expected ':' after a key" : want === Want.CommaOrClose ? "expected ',' or a closing bracket" : 'expected a key (a string)');
-        if (depth === 0) topIsObject = c === 123;
-        if (c === 91 && depth === 1 && key === 'items') {
-          itemsSeen++;
-          inItems = true;
-        }
-        if (c === 123 && inItems && depth === 2) {
-          itemStart = i;
-          itemKind = undefined;
-          itemHasItems = false;
-        }
-        push(c === 123 ? Ctx.Object : Ctx.Array);
-        want = c === 123 ? Want.KeyOrClose : Want.ValueOrClose;
-        i++;
-        continue;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (want > VALUE_OR_CLOSE) fault(text, file, i, want, depth, ctx);
+      if (depth === 0) topIsObject = c === 123;
+      else if (depth === 1 && c === 91 && key === 'items') {
+        itemsSeen++;
+        inItems = true;
+      } else if (depth === 2 && c === 123 && inItems) {
+        itemStart = i;
+        itemKind = undefined;
+        itemHasItems = false;
       }
-      case 125: /* } */
-      case 93: /* ] */ {
-        const open = depth > 0 ? ctx[depth - 1] : 0;
-        if (c === 125 ? open !== Ctx.Object : open !== Ctx.Array) fail(i, depth === 0 ? 'a closing bracket with nothing open' : `'${String.fromCharCode(c)}' closes a${open === Ctx.Object ? 'n object' : 'n array'} that is not one`);
-        if (want !== Want.CommaOrClose && want !== Want.KeyOrClose && want !== Want.ValueOrClose) fail(i, want === Want.Colon ? "expected ':' after a key" : 'expected a value after the comma');
-        depth--;
-        if (c === 125 && inItems && depth === 2) items.push({ start: itemStart, end: i + 1, kind: itemKind, hasItems: itemHasItems });
-        if (c === 93 && inItems && depth === 1) inItems = false;
-        want = Want.CommaOrClose;
-        i++;
-        continue;
+      if (depth === ctx.length) {
+        const bigger = new Uint8Array(depth * 2);
+        bigger.set(ctx);
+        ctx = bigger;
       }
-      case 58: /* : */
-        if (want !== Want.Colon) fail(i, "unexpected ':'");
-        want = Want.Value;
-        i++;
-        continue;
-      case 44: /* , */
-        if (want !== Want.CommaOrClose || depth === 0) fail(i, "unexpected ','");
-        want = ctx[depth - 1] === Ctx.Object ? Want.Key : Want.Value;
-        i++;
-        continue;
-      default: {
-        // true, false, null or a number: up to the next delimiter.
-        if (want !== Want.Value && want !== Want.ValueOrClose) fail(i, want === Want.Colon ? "expected ':' after a key" : want === Want.CommaOrClose ? "expected ',' or a closing bracket" : 'expected a key (a string)');
-        let j = i + 1;
-        for (; j < n; j++) {
-          const d = text.charCodeAt(j);
-          if (d === 44 || d === 125 || d === 93 || d === 32 || d === 10 || d === 13 || d === 9 || d === 58 || d === 34 || d === 123 || d === 91) break;
-        }
-        const token = text.slice(i, j);
-        if (!LITERAL.test(token)) fail(i, `"${token.length > 20 ? `${token.slice(0, 20)}…` : token}" is not a JSON value`);
-        if (depth === 1 && key === 'kind') listKind = undefined;
-        else if (inItems && depth === 3 && key === 'kind') itemKind = undefined;
-        want = Want.CommaOrClose;
-        i = j;
-        continue;
+      ctx[depth++] = c === 123 ? OBJECT : ARRAY;
+      want = c === 123 ? KEY_OR_CLOSE : VALUE_OR_CLOSE;
+      i++;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      if (depth === 0 || ctx[depth - 1] !== (c === 125 ? OBJECT : ARRAY) || want === VALUE || want === KEY || want === COLON) fault(text, file, i, want, depth, ctx);
+      depth--;
+      if (depth === 2 && inItems && c === 125) items.push({ start: itemStart, end: i + 1, kind: itemKind, hasItems: itemHasItems });
+      else if (depth === 1 && inItems && c === 93) inItems = false;
+      want = COMMA_OR_CLOSE;
+      i++;
+    } else if (c === 58 /* : */) {
+      if (want !== COLON) fault(text, file, i, want, depth, ctx);
+      want = VALUE;
+      i++;
+    } else if (c === 44 /* , */) {
+      if (want !== COMMA_OR_CLOSE || depth === 0) fault(text, file, i, want, depth, ctx);
+      want = ctx[depth - 1] === OBJECT ? KEY : VALUE;
+      i++;
+    } else if (c === 32 || c === 10 || c === 13 || c === 9) {
+      i++;
+    } else {
+      // true, false, null or a number: up to the next delimiter.
+      if (want > VALUE_OR_CLOSE) fault(text, file, i, want, depth, ctx);
+      const j = literalEnd(text, i + 1);
+      if (!LITERAL.test(text.slice(i, j))) fault(text, file, i, -2, depth, ctx, j);
+      if (key === 'kind') {
+        if (depth === 1) listKind = undefined;
+        else if (inItems && depth === 3) itemKind = undefined;
       }
+      want = COMMA_OR_CLOSE;
+      i = j;
     }
   }
-  if (depth > 0) fail(n, `the document ends inside a${ctx[depth - 1] === Ctx.Object ? 'n object' : 'n array'}`);
-  if (want !== Want.CommaOrClose) fail(n, 'the document is empty');
+  if (depth > 0 || want !== COMMA_OR_CLOSE) fault(text, file, n, want, depth, ctx);
   // Anything but one object with exactly one items array is left to JSON.parse as a whole.
   if (!topIsObject || itemsSeen !== 1) return undefined;
   return { kind: listKind, items };
 }
 
+/** Offset of the delimiter that ends a literal or number starting before `j`. */
+function literalEnd(text: string, j: number): number {
+  for (; j < text.length; j++) {
+    const d = text.charCodeAt(j);
+    if (d === 44 || d === 125 || d === 93 || d === 32 || d === 10 || d === 13 || d === 9 || d === 58 || d === 34 || d === 123 || d === 91) break;
+  }
+  return j;
+}
+
+/**
+ * Throws the E_JSON_BAD for a scan that cannot go on at `at`: `want` is what the scanner
+ * expected (-1: a string not closed; -2: a bad literal ending at `end`).
+ */
+function fault(text: string, file: string, at: number, want: number, depth: number, ctx: Uint8Array, end = at + 1): never {
+  const c = text.charCodeAt(at);
+  const open = depth > 0 ? ctx[depth - 1] : 0;
+  const inside = open === OBJECT ? 'an object' : 'an array';
+  let what: string;
+  if (want === -1) what = 'a string is not closed';
+  else if (want === -2) {
+    const token = text.slice(at, end);
+    what = `"${token.length > 20 ? `${token.slice(0, 20)}…` : token}" is not a JSON value`;
+  } else if (at >= text.length) what = depth > 0 ? `the document ends inside ${inside}` : 'the document is empty';
+  else if (depth === 0 && want === COMMA_OR_CLOSE) what = 'text after the end of the document';
+  else if ((c === 125 || c === 93) && depth === 0) what = 'a closing bracket with nothing open';
+  else if ((c === 125 && open !== OBJECT) || (c === 93 && open !== ARRAY)) what = `'${String.fromCharCode(c)}' closes ${inside} that is not one`;
+  else if (want === COLON) what = c === 58 ? "unexpected ':'" : "expected ':' after a key";
+  else if (c === 58) what = "unexpected ':'";
+  else if (c === 44) what = "unexpected ','";
+  else if (want === COMMA_OR_CLOSE) what = "expected ',' or a closing bracket";
+  else if (want === KEY_OR_CLOSE || (want === KEY && c !== 125)) what = 'expected a key (a string)';
+  else if (want === KEY) what = 'expected a key after the comma';
+  else what = 'expected a value';
+  const { line, column } = positionOf(text, at);
+  throw new KpathError('E_JSON_BAD', `not valid JSON: ${what}`, {
+    loc: { file, line, column }, token: at < text.length ? text.slice(at, at + 1) : '(end of file)', sourceLine: text.split('\n')[line - 1],
+  });
+}
+
 /** Fails at `i` unless text[i..j] (the quotes' offsets) is a valid JSON string literal. */
-function checkString(text: string, i: number, j: number, fail: (at: number, what: string) => never): void {
+function checkString(text: string, file: string, i: number, j: number): void {
   try {
     JSON.parse(text.slice(i, j + 1));
   } catch {
-    fail(i, 'a string with a bad escape or a raw control character');
+    const { line, column } = positionOf(text, i);
+    throw new KpathError('E_JSON_BAD', 'not valid JSON: a string with a bad escape or a raw control character', {
+      loc: { file, line, column }, token: text.slice(i, i + 1), sourceLine: text.split('\n')[line - 1],
+    });
   }
 }
 
