@@ -229,7 +229,8 @@ function focusFilter(focus: string | undefined): ((ns: string, name: string) => 
  */
 export function focusItemSelector(focus: string): { readonly kinds: ReadonlySet<string>; readonly needle: string } {
   const name = focus.includes('/') ? focus.split('/', 2)[1]! : focus;
-  return { kinds: new Set(['Service', 'EndpointSlice', 'Endpoints']), needle: JSON.stringify(name) };
+  // An empty name ("ns/") selects objects without a name: then read everything.
+  return { kinds: new Set(name === '' ? [] : ['Service', 'EndpointSlice', 'Endpoints']), needle: JSON.stringify(name) };
 }
 
 /** Classifies objects from the k8s/ files by kind; unknown kinds are ignored. */

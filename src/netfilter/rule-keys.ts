@@ -22,38 +22,40 @@ export function ruleKeysFromMatches(matches: readonly Match[]): RuleKeys {
   return dport === undefined ? NONE : { dport };
 }
 
-const QUOTED = /"(?:[^"\\]|\\.)*"/g;
-const CORE_END = /\s-[mjg]\s/;
-const CORE_DST = /(?:^|\s)(!\s+)?(?:-d|--destination|--dst)\s+(\S+)/;
+// Blanks and quoting exactly as the iptables-save lexer reads them (lexer.ts): words are split at
+// space, tab and CR only, and inside "…" a backslash takes the next character, whatever it is.
+const QUOTED = /"(?:[^"\\]|\\[^])*"/g;
+const CORE_END = /[ \t\r]-[mjg][ \t\r]/;
+const CORE_DST = /(?:^|[ \t\r])(![ \t\r]+)?(?:-d|--destination|--dst)[ \t\r]+([^ \t\r]+)/;
 // Only the exact shape iptables-save prints for a port match, so that the key means what the
 // parsed match would mean: `-m tcp [--sport P] --dport N` followed by another option or the end.
-const PORT = /\s-m\s+(?:tcp|udp|sctp)\s+(?:--sport\s+\d+(?::\d+)?\s+)?--dport\s+(\d+)(?=\s+-[mjg]\s|\s*$)/;
+const PORT = /[ \t\r]-m[ \t\r]+(?:tcp|udp|sctp)[ \t\r]+(?:--sport[ \t\r]+\d+(?::\d+)?[ \t\r]+)?--dport[ \t\r]+(\d+)(?=[ \t\r]+-[mjg][ \t\r]|[ \t\r]*$)/;
+const NEGATED_BEFORE = /![ \t\r]+$/;
 
 /**
  * Index keys read from an `-A CHAIN …` line without parsing it, for lazily parsed dumps: the same
  * keys as ruleKeysFromMatches gives for the parsed rule, or none where the text leaves any doubt
- * (then the rule is checked in full). The core -d option always precedes the first -m/-j/-g, and
- * no quoted text can come before that (quotes are option values of modules); port options are
- * read with quoted comments blanked.
+ * (then the rule is checked in full). Quoted words are blanked first (a line whose quotes do not
+ * pair gives no key: its parse fails, and that must be reported when a packet reaches it); the core
+ * -d option is read before the first -m/-j/-g.
  */
 export function ruleKeysFromText(line: string): RuleKeys {
   const host = leadingHostDst(line);
   if (host !== undefined) return { dst: host };
-  let m = CORE_END.exec(line);
   let text = line;
-  if (m && line.lastIndexOf('"', m.index) >= 0) {
+  if (line.includes('"')) {
     text = line.replace(QUOTED, '""');
-    m = CORE_END.exec(text);
+    if (text.replace(/""/g, '').includes('"')) return NONE;
   }
+  const m = CORE_END.exec(text);
   const core = m ? text.slice(0, m.index) : text;
   const d = CORE_DST.exec(core);
   if (d && !d[1]) {
     const c = parseCidr(d[2]!);
     if (c && c.prefix === (c.family === 4 ? 32 : 128)) return { dst: `${c.family}:${c.value}` };
   }
-  if (text === line && line.includes('"')) text = line.replace(QUOTED, '""');
   const p = PORT.exec(text);
-  const dport = p && !/!\s+$/.test(text.slice(0, p.index + 1)) ? Number(p[1]) : undefined;
+  const dport = p && !NEGATED_BEFORE.test(text.slice(0, p.index + 1)) ? Number(p[1]) : undefined;
   return dport !== undefined && dport <= 65535 ? { dport } : NONE;
 }
 
@@ -63,9 +65,13 @@ export function ruleKeysFromText(line: string): RuleKeys {
  * parseIp reads it (1–3 digits per part, each at most 255).
  */
 function leadingHostDst(line: string): string | undefined {
-  if (!line.startsWith('-A ') || line.charCodeAt(3) === 34 /* " */) return undefined;
+  if (!line.startsWith('-A ')) return undefined;
   const sp = line.indexOf(' ', 3);
   if (sp < 0 || !line.startsWith(' -d ', sp)) return undefined;
+  for (let k = 3; k < sp; k++) {
+    const c = line.charCodeAt(k);
+    if (c === 9 || c === 13 || c === 34 /* " */) return undefined; // a chain name is one plain word
+  }
   let p = sp + 4;
   let v = 0;
   for (let part = 0; part < 4; part++) {

@@ -51,8 +51,10 @@ export function scanJsonList(text: string, file: string): JsonListScan | undefin
   let want = VALUE;
   let key: string | undefined; // the current key, kept only at depth 1 and at item depth (3)
   let listKind: string | undefined;
-  let itemsSeen = 0;
+  let itemsKeys = 0; // top-level "items" keys (JSON.parse keeps the last one's value)
+  let itemsSeen = 0; // …whose value is an array
   let inItems = false; // inside the top-level items array
+  let inItem = false; // inside one of its object elements
   let itemStart = -1;
   let itemKind: string | undefined;
   let itemHasItems = false;
@@ -72,20 +74,23 @@ export function scanJsonList(text: string, file: string): JsonListScan | undefin
         if (((j - 1 - k) & 1) === 0) break;
         j = text.indexOf('"', j + 1);
       }
-      // Strings outside the items (the List's own kind, metadata …) are never parsed later: check
-      // their insides here. They are few.
-      if (depth < 3 || !inItems) checkString(text, file, i, j);
+      // Strings outside the object items (the List's own kind, metadata, non-object elements) are
+      // never parsed later: check their insides here. They are few.
+      if (!inItem) checkString(text, file, i, j);
       if (want >= KEY_OR_CLOSE) {
-        if (depth === 1 || (inItems && depth === 3)) {
+        if (depth === 1 || (inItem && depth === 3)) {
           key = text.slice(i + 1, j);
           if (key.includes('\\')) key = stringValue(text, i, j); // "kin\u0064" is "kind" to JSON.parse
-          if (depth === 3 && key === 'items') itemHasItems = true;
+          if (key === 'items') {
+            if (depth === 3) itemHasItems = true;
+            else itemsKeys++;
+          }
         }
         want = COLON;
       } else {
         if (key === 'kind') {
           if (depth === 1) listKind = stringValue(text, i, j);
-          else if (inItems && depth === 3) itemKind = stringValue(text, i, j);
+          else if (inItem && depth === 3) itemKind = stringValue(text, i, j);
         }
         want = COMMA_OR_CLOSE;
       }
@@ -97,9 +102,15 @@ export function scanJsonList(text: string, file: string): JsonListScan | undefin
         itemsSeen++;
         inItems = true;
       } else if (depth === 2 && c === 123 && inItems) {
+        inItem = true;
         itemStart = i;
         itemKind = undefined;
         itemHasItems = false;
+      }
+      if (key === 'kind') {
+        // An object or array as the value of "kind": no kind (JSON.parse keeps the last value).
+        if (depth === 1) listKind = undefined;
+        else if (inItem && depth === 3) itemKind = undefined;
       }
       if (depth === ctx.length) {
         const bigger = new Uint8Array(depth * 2);
@@ -112,7 +123,10 @@ export function scanJsonList(text: string, file: string): JsonListScan | undefin
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
       if (depth === 0 || ctx[depth - 1] !== (c === 125 ? OBJECT : ARRAY) || want === VALUE || want === KEY || want === COLON) fault(text, file, i, want, depth, ctx);
       depth--;
-      if (depth === 2 && inItems && c === 125) items.push({ start: itemStart, end: i + 1, kind: itemKind, hasItems: itemHasItems });
+      if (depth === 2 && inItem && c === 125) {
+        items.push({ start: itemStart, end: i + 1, kind: itemKind, hasItems: itemHasItems });
+        inItem = false;
+      }
       else if (depth === 1 && inItems && c === 93) inItems = false;
       want = COMMA_OR_CLOSE;
       i++;
@@ -133,7 +147,7 @@ export function scanJsonList(text: string, file: string): JsonListScan | undefin
       if (!LITERAL.test(text.slice(i, j))) fault(text, file, i, -2, depth, ctx, j);
       if (key === 'kind') {
         if (depth === 1) listKind = undefined;
-        else if (inItems && depth === 3) itemKind = undefined;
+        else if (inItem && depth === 3) itemKind = undefined;
       }
       want = COMMA_OR_CLOSE;
       i = j;
@@ -141,7 +155,7 @@ export function scanJsonList(text: string, file: string): JsonListScan | undefin
   }
   if (depth > 0 || want !== COMMA_OR_CLOSE) fault(text, file, n, want, depth, ctx);
   // Anything but one object with exactly one items array is left to JSON.parse as a whole.
-  if (!topIsObject || itemsSeen !== 1) return undefined;
+  if (!topIsObject || itemsKeys !== 1 || itemsSeen !== 1) return undefined;
   return { kind: listKind, items };
 }
 

@@ -145,6 +145,33 @@ describe('parseJsonListSelected', () => {
   });
 });
 
+describe('odd documents: a focused read builds what a whole read builds', () => {
+  const docs = [
+    '{"kind":"Service","metadata":{"name":"web"},"items":[],"items":null}',
+    '{"kind":"List","items":[{"kind":"Node","metadata":{"name":"n1"}}],"items":5}',
+    '{"kind":"ServiceList","kind":{},"items":[{"metadata":{"name":"web"}}]}',
+    '{"kind":"ServiceList","kind":["x"],"items":[{"metadata":{"name":"web"}}]}',
+    '{"kind":"List","items":[{"kind":"Service","kind":{"x":1},"metadata":{"name":"api"}},{"kind":"Service","metadata":{"name":"web"}}]}',
+    '{"kind":"List","items":[{"kind":"List","items":[{"kind":"Service","metadata":{"name":"web"}}]}]}',
+    '{"kind":"List","items":[{"kind":"Service","metadata":{"namespace":"a","name":"web"}},{"kind":"Service","metadata":{"namespace":"b","name":"web"}}]}',
+    '{"kind":"List","items":[{"kind":"Service","metadata":{}}]}',
+  ];
+  test.each(docs.flatMap((text) => ['web', 'b/web', 'ns/'].map((focus) => ({ text, focus }))))('$focus in $text', ({ text, focus }) => {
+    const selected = parseJsonListSelected(text, 'k.json', focusItemSelector(focus));
+    expect(buildCluster([{ file: 'k.json', doc: selected }], { focus })).toEqual(buildCluster([{ file: 'k.json', doc: JSON.parse(text) }], { focus }));
+  });
+
+  test.each([
+    '{"items":[["\\q"]]}',
+    '{"items":[[{"a":"\u0001"}]]}',
+    '{"items":["\\x"]}',
+    '{"kind":"Li\\st","items":[]}',
+  ])('a bad string outside the object items is reported: %s', (text) => {
+    expect(() => JSON.parse(text)).toThrow();
+    expect(errorOf(() => parseJsonListSelected(text, 'k.json', focusItemSelector('web'))).code).toBe('E_JSON_BAD');
+  });
+});
+
 describe('a focused read builds the same Service as a whole read', () => {
   const root = 'fixtures/snapshots';
   const cases = readdirSync(root).flatMap((s) => {

@@ -135,6 +135,9 @@ function readLine(line: string, idx: number, st: ReadState): void {
     if (!current.chains.has(name)) current.chains.set(name, new LazyChain(name, policy === '-' ? undefined : policy, lineNo, st.ctx!));
     return;
   }
+  // -N/-X/-F/-I may change the chains: the fast path's memory of the last chain starts over.
+  st.last.name = '';
+  st.last.chain = undefined;
   parseCommand(line, idx, st.ctx!, { ...env, err });
 }
 
@@ -160,7 +163,7 @@ function appendRawAt(text: string, s: number, e: number, idx: number, table: Pen
   let end = text.indexOf(' ', n);
   if (end < 0 || end > e) end = e;
   const name = text.slice(n, end);
-  if (name === '' || name.startsWith('"')) return false;
+  if (!isPlainWord(name)) return false;
   const chain = table.chains.get(name);
   if (!chain) {
     throw new KpathError('E_IPT_UNKNOWN_CHAIN', `chain ${name} is not declared in table ${table.name}`, {
@@ -194,9 +197,17 @@ function declareUserChain(text: string, s: number, e: number, idx: number, ctx: 
   }
   const name = text.slice(s + 1, sp);
   const table = ctx.table;
-  if (name.includes('"') || BUILTIN_CHAINS[table.name].includes(name)) return false;
+  if (!isPlainWord(name) || BUILTIN_CHAINS[table.name].includes(name)) return false;
   if (!table.chains.has(name)) table.chains.set(name, new LazyChain(name, undefined, idx + 1, ctx));
   return true;
+}
+
+/**
+ * A word the fast paths may take as a chain name: not empty, no quote, and no tab or CR (which
+ * the lexer, like iptables-restore, also splits words at); anything else goes to the lexer.
+ */
+function isPlainWord(w: string): boolean {
+  return w !== '' && !w.includes('"') && !w.includes('\t') && !w.includes('\r');
 }
 
 function isDigit(c: number): boolean {
@@ -215,7 +226,7 @@ function appendRaw(line: string, idx: number, table: PendingTable, env: { file: 
   let end = line.indexOf(' ', n);
   if (end < 0) end = line.length;
   const chainName = line.slice(n, end);
-  if (chainName === '' || chainName.startsWith('"')) return false;
+  if (!isPlainWord(chainName)) return false;
   const chain = table.chains.get(chainName);
   if (!chain) {
     throw new KpathError('E_IPT_UNKNOWN_CHAIN', `chain ${chainName} is not declared in table ${table.name}`, {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
+import { KpathError } from '../../../src/errors.js';
 import { parseIptablesSave } from '../../../src/netfilter/iptables/parse.js';
 
 // A chain keeps consecutive `-A` lines as a run of line numbers and switches to a list for
@@ -66,4 +67,25 @@ test('a rule read lazily points at its own line', () => {
   const { text } = render([{ kind: 'append', chain: 'A', counters: false }, { kind: 'append', chain: 'B', counters: true }, { kind: 'append', chain: 'A', counters: false }]);
   const a = parseIptablesSave(text, { file: 's.txt', lazy: true }).tables.get('filter')!.chains.get('A')!;
   expect(a.rules.map((r) => r.loc.line)).toEqual([7, 9]);
+});
+
+test('-X forgets the chain: a re-declared chain starts empty, and without one -A is an error', () => {
+  const head = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':FOO - [0:0]', '-A FOO -j ACCEPT', '-X FOO'];
+  const again = parseIptablesSave([...head, ':FOO - [0:0]', '-A FOO -j DROP', 'COMMIT', ''].join('\n'), { file: 'x.txt' });
+  expect(again.tables.get('filter')!.chains.get('FOO')!.rules.map((r) => r.target.kind)).toEqual(['drop']);
+  let err: unknown;
+  try {
+    parseIptablesSave([...head, '-A FOO -j DROP', 'COMMIT', ''].join('\n'), { file: 'x.txt' });
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(KpathError);
+  expect((err as KpathError).code).toBe('E_IPT_UNKNOWN_CHAIN');
+  expect((err as KpathError).loc).toMatchObject({ line: 8 });
+});
+
+test('a tab after the chain name splits words as iptables-restore does', () => {
+  const text = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':FOO\t- [0:0]', '-A FOO\t-s 10.0.0.1/32 -j DROP', '-A FOO -j ACCEPT', 'COMMIT', ''].join('\n');
+  const foo = parseIptablesSave(text, { file: 't.txt', lazy: true }).tables.get('filter')!.chains.get('FOO')!;
+  expect(foo.rules.map((r) => r.target.kind)).toEqual(['drop', 'accept']);
 });
