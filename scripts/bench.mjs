@@ -5,6 +5,7 @@
 // Options: --services N (default 10000) --runs N (default 7) --keep (keep the snapshot in bench-out/).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { renderProxierRules } from '../dist/kube/index.js';
 
@@ -97,7 +98,7 @@ if (!canNetns) {
 }
 
 const k = median(kpath);
-console.log(`bench: ${SERVICES} Services × 3 endpoints, ${lines} iptables-save lines, ${RUNS} runs each`);
+console.log(`bench: ${SERVICES} Services × 3 endpoints, ${lines} iptables-save lines, ${RUNS} runs each (node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)})`);
 console.log(`  kpath trace --svc ${svcName} --from node:${NODE} (process start to exit): median ${k.toFixed(0)} ms  [${kpath.map((x) => x.toFixed(0)).join(', ')}]`);
 console.log(`  paths: ${sample.paths.length}, endpoints ${sample.paths.map((p) => p.endpoint?.ip).join(', ')}`);
 if (restore.length > 0) {
