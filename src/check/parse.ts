@@ -2,7 +2,7 @@ import YAML, { isAlias, isMap, isScalar, isSeq, type Document, type Node, type P
 import { KpathError, type SourceLoc } from '../errors.js';
 import { parseCidr, parseIp } from '../netfilter/cidr.js';
 import type { ClientIpVerdict } from '../path/model.js';
-import { positionOf } from '../snapshot/json-text.js';
+import { positionOf, textError } from '../snapshot/json-text.js';
 import type { EndpointMatcher, Expectation } from './model.js';
 import { parseLabelSelector } from './selector.js';
 
@@ -128,10 +128,8 @@ function endpointsOf(src: Src, node: Node | null, at: Record<string, SourceLoc>)
       const v = sel.value as Node;
       const plain = isScalar(v) && v.type === 'PLAIN';
       const offset = (v.range?.[0] ?? 0) + (plain ? parsed.offset : 0);
-      const { line, column } = positionOf(src.text, offset);
-      throw new KpathError('E_EXPECT_VALUE', `endpoints.selector ${parsed.message}`, {
-        loc: { file: src.file, line, column }, token: text.slice(parsed.offset, parsed.offset + 1) || ' ', sourceLine: src.text.split('\n')[line - 1],
-        hint: 'a label selector as kubectl -l takes it: app=traefik, tier in (web,api), !canary',
+      throw textError('E_EXPECT_VALUE', `endpoints.selector ${parsed.message}`, src.text, src.file, offset, {
+        token: text.slice(parsed.offset, parsed.offset + 1) || ' ', hint: 'a label selector as kubectl -l takes it: app=traefik, tier in (web,api), !canary',
       });
     }
     return { kind: 'selector', text, requirements: parsed };
@@ -224,10 +222,7 @@ export function parseExpectations(text: string, file: string): Expectation[] {
   const src: Src = { text, file, doc };
   const err = doc.errors[0];
   if (err) {
-    const { line, column } = positionOf(text, err.pos[0]);
-    throw new KpathError('E_YAML_BAD', `not valid YAML: ${err.message.split('\n')[0]}`, {
-      loc: { file, line, column }, token: text.slice(err.pos[0], err.pos[1]).split('\n')[0] || ' ', sourceLine: text.split('\n')[line - 1],
-    });
+    throw textError('E_YAML_BAD', `not valid YAML: ${err.message.split('\n')[0]}`, text, file, err.pos[0], { token: text.slice(err.pos[0], err.pos[1]).split('\n')[0] || ' ' });
   }
   let list = resolve(src, doc.contents);
   if (isMap(list)) list = entries(src, list, ['expectations'], 'the top level').get('expectations')?.value ?? null;

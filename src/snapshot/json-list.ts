@@ -1,5 +1,4 @@
-import { KpathError } from '../errors.js';
-import { parseJsonText, positionOf } from './json-text.js';
+import { parseJsonText, textError } from './json-text.js';
 
 /** One element of a List's `items` array: where its text is, and its own `kind` when it has one. */
 export interface JsonListItem {
@@ -43,8 +42,8 @@ const LITERAL = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?
  * Returns undefined when the top level is not an object with an `items` array.
  */
 export function scanJsonList(text: string, file: string): JsonListScan | undefined {
-  // The loop below runs once per token of a file of megabytes, in a process that has just
-  // started: it is kept small (messages are made in `fault`) so that V8 optimizes it early.
+  // The loop runs once per token of a file of megabytes: it only checks and counts; what went
+  // wrong is worked out in `fault`, off the loop.
   const n = text.length;
   let ctx = new Uint8Array(64);
   let depth = 0;
@@ -192,10 +191,7 @@ function fault(text: string, file: string, at: number, want: number, depth: numb
   else if (want === KEY_OR_CLOSE || (want === KEY && c !== 125)) what = 'expected a key (a string)';
   else if (want === KEY) what = 'expected a key after the comma';
   else what = 'expected a value';
-  const { line, column } = positionOf(text, at);
-  throw new KpathError('E_JSON_BAD', `not valid JSON: ${what}`, {
-    loc: { file, line, column }, token: at < text.length ? text.slice(at, at + 1) : '(end of file)', sourceLine: text.split('\n')[line - 1],
-  });
+  throw textError('E_JSON_BAD', `not valid JSON: ${what}`, text, file, at, { token: at < text.length ? text.slice(at, at + 1) : '(end of file)' });
 }
 
 /** Fails at `i` unless text[i..j] (the quotes' offsets) is a valid JSON string literal. */
@@ -203,10 +199,7 @@ function checkString(text: string, file: string, i: number, j: number): void {
   try {
     JSON.parse(text.slice(i, j + 1));
   } catch {
-    const { line, column } = positionOf(text, i);
-    throw new KpathError('E_JSON_BAD', 'not valid JSON: a string with a bad escape or a raw control character', {
-      loc: { file, line, column }, token: text.slice(i, i + 1), sourceLine: text.split('\n')[line - 1],
-    });
+    throw textError('E_JSON_BAD', 'not valid JSON: a string with a bad escape or a raw control character', text, file, i);
   }
 }
 
@@ -229,10 +222,9 @@ export interface ListItemSelector {
   readonly needle: string;
 }
 
-/** Offsets of every occurrence of `needle` in `text`, ascending. */
+/** Offsets of every occurrence of `needle` (not empty) in `text`, ascending. */
 function occurrences(text: string, needle: string): number[] {
   const out: number[] = [];
-  if (needle === '') return out;
   for (let p = text.indexOf(needle); p >= 0; p = text.indexOf(needle, p + 1)) out.push(p);
   return out;
 }

@@ -12,6 +12,17 @@ export function positionOf(text: string, offset: number): { line: number; column
 }
 
 /**
+ * The KpathError for text that cannot be read at `offset` of a file: line, column, the line's text
+ * and the token (by default the character at `offset`).
+ */
+export function textError(code: string, message: string, text: string, file: string, offset: number, opts: { token?: string; hint?: string } = {}): KpathError {
+  const { line, column } = positionOf(text, offset);
+  return new KpathError(code, message, {
+    loc: { file, line, column }, token: opts.token ?? text.slice(offset, offset + 1), sourceLine: text.split('\n')[line - 1], hint: opts.hint,
+  });
+}
+
+/**
  * JSON.parse with a positioned KpathError (E_JSON_BAD) instead of a bare SyntaxError. With
  * `start`/`end`, parses only that part of `text` (one item of a List) and still reports the
  * position in the whole file.
@@ -24,10 +35,7 @@ export function parseJsonText(text: string, file: string, start = 0, end = text.
     const msg = e instanceof Error ? e.message : String(e);
     const m = /position (\d+)/.exec(msg);
     const offset = start + (m ? Number(m[1]) : 0);
-    const { line, column } = positionOf(text, offset);
-    throw new KpathError('E_JSON_BAD', `not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, {
-      loc: { file, line, column }, token: text.slice(offset, offset + 1), sourceLine: text.split('\n')[line - 1],
-    });
+    throw textError('E_JSON_BAD', `not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, text, file, offset);
   }
 }
 
@@ -40,10 +48,7 @@ export function parseYamlDocs(text: string, file: string): unknown[] {
   for (const d of docs) {
     const err = d.errors[0];
     if (err) {
-      const { line, column } = positionOf(text, err.pos[0]);
-      throw new KpathError('E_YAML_BAD', `not valid YAML: ${err.message.split('\n')[0]}`, {
-        loc: { file, line, column }, token: text.slice(err.pos[0], err.pos[1]) || ' ', sourceLine: text.split('\n')[line - 1],
-      });
+      throw textError('E_YAML_BAD', `not valid YAML: ${err.message.split('\n')[0]}`, text, file, err.pos[0], { token: text.slice(err.pos[0], err.pos[1]) || ' ' });
     }
     out.push(d.toJSON());
   }
